@@ -1,0 +1,1 @@
+"""Model designs: shape inference, checks, building Keras models, code export, templates."""

@@ -1,0 +1,1 @@
+"""Qt front end: thin panels over :mod:`workbench.core`. Never imports TensorFlow at import time."""

@@ -1,0 +1,16 @@
+"""The Builder panel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from workbench.gui.context import AppContext
+from workbench.gui.widgets.placeholder import PanelPlaceholder
+
+
+class BuilderPanel(QWidget):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        layout = QVBoxLayout(self)
+        layout.addWidget(PanelPlaceholder("Builder", "Stack Keras layers into a model."))

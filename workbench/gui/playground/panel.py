@@ -1,0 +1,16 @@
+"""The Playground panel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from workbench.gui.context import AppContext
+from workbench.gui.widgets.placeholder import PanelPlaceholder
+
+
+class PlaygroundPanel(QWidget):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        layout = QVBoxLayout(self)
+        layout.addWidget(PanelPlaceholder("Playground", "Try a trained model on your own input."))

@@ -1,0 +1,16 @@
+"""The Runs panel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from workbench.gui.context import AppContext
+from workbench.gui.widgets.placeholder import PanelPlaceholder
+
+
+class RunsPanel(QWidget):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        layout = QVBoxLayout(self)
+        layout.addWidget(PanelPlaceholder("Runs", "Every training run is kept here."))

@@ -1,0 +1,1 @@
+"""Reusable widgets (plots, canvas, token view)."""
