@@ -84,8 +84,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    document = _load(args.file)
     summarize = _capability("workbench.core.design.summary", "summarize")
-    summary = summarize(_load(args.file))
+    summary = summarize(document)
     if args.json:
         _print_json(summary.to_dict())
     else:
@@ -97,10 +98,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    export_python = _capability("workbench.core.design.export", "export_python")
     from workbench.core.storage import atomic_write_text
 
-    code = export_python(_load(args.file))
+    document = _load(args.file)
+    export_python = _capability("workbench.core.design.export", "export_python")
+    code = export_python(document)
     atomic_write_text(args.python, code)
     print(f"Wrote {args.python}.", file=sys.stderr)
     return EXIT_OK
@@ -129,8 +131,9 @@ def cmd_data_show(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    document = _load(args.file)
     train_command = _capability("workbench.core.training.commands", "train_command")
-    return train_command(_load(args.file), epochs=args.epochs, data=args.data, runs=args.runs,
+    return train_command(document, epochs=args.epochs, data=args.data, runs=args.runs,
                          as_json=args.json, emit=_print_json)
 
 
@@ -152,8 +155,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    document = _load(args.file)
     sweep_command = _capability("workbench.core.training.commands", "sweep_command")
-    return sweep_command(_load(args.file), grid=args.grid, epochs=args.epochs, runs=args.runs,
+    return sweep_command(document, grid=args.grid, epochs=args.epochs, runs=args.runs,
                          as_json=args.json, emit=_print_json)
 
 

@@ -71,7 +71,7 @@ def parse_source(text: str) -> DataSource:
             options.update(parse_qsl(pair, keep_blank_values=True))
     if not location:
         what = "a dataset name" if kind in ("keras", "synthetic") else "a path"
-        raise SourceError(f'"{text}" names no {what} after "{kind}:".')
+        raise SourceError(f'"{text}" needs {what} after "{kind}:".')
     if kind == "keras":
         location = location.lower()
         if location not in KERAS_DATASETS:

@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.backend_label.setObjectName("backendStatus")
         self.statusBar().addPermanentWidget(self.backend_label)
         self.statusBar().setObjectName("statusBar")
-        self.context.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.context.status_message.connect(self._show_status)
 
         self._build_menus()
         self.session.path_changed.connect(self._update_title)
@@ -344,6 +344,10 @@ class MainWindow(QMainWindow):
                         "reinstall with `pip install keras-workbench` to train.")
 
     # ------------------------------------------------------------------ misc
+
+    @Slot(str)
+    def _show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def show_error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(message.splitlines()[0], 10000)
