@@ -50,3 +50,18 @@ print(json.dumps({"tf": "tensorflow" in sys.modules, "keras": "keras" in sys.mod
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout.strip().splitlines()[-1])
     assert facts == {"tf": False, "keras": False}
+
+
+def test_a_users_keras_json_cannot_switch_the_backend(tmp_path):
+    import os
+
+    (tmp_path / "keras.json").write_text('{"backend": "jax", "floatx": "float32"}')
+    env = {**os.environ, "KERAS_HOME": str(tmp_path)}
+    env.pop("KERAS_BACKEND", None)
+    env.pop("WORKBENCH_KERAS_BACKEND", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "from workbench.core.kerasenv import backend_name; print(backend_name())"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "tensorflow"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
@@ -101,9 +102,9 @@ class MainWindow(QMainWindow):
 
         self._restore_state()
         self.keras_worker: Worker | None = None
-        if load_keras:
-            # After the event loop has shown the window: the import must never delay it.
-            QTimer.singleShot(0, self.start_loading_keras)
+        self._load_keras_on_show = load_keras
+        # Recorded at the first show, for selftest and the start-up benchmark.
+        self.tensorflow_loaded_when_shown: bool | None = None
 
     # ------------------------------------------------------------------ menus
 
@@ -366,6 +367,14 @@ class MainWindow(QMainWindow):
             f"backend {info.get('backend')}<br>Qt {qVersion()} · PySide6 {pyside_version} · "
             f"Python {info.get('python')}</p>",
         )
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self.tensorflow_loaded_when_shown is None:
+            self.tensorflow_loaded_when_shown = "tensorflow" in sys.modules
+            if self._load_keras_on_show:
+                # Only once the window is up: the import must never delay it.
+                QTimer.singleShot(0, self.start_loading_keras)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
         if event.mimeData().hasUrls():

@@ -50,9 +50,8 @@ def run_selftest(args: argparse.Namespace) -> dict[str, Any]:
         window.context.runs_dir = Path(args.runs)
     window.show()
     wait_until(lambda: window.windowHandle() is not None and window.windowHandle().isExposed(), 10, app)
-    app.processEvents()
     window_shown_s = seconds_since_process_start()
-    tensorflow_before_window = tensorflow_at_start or "tensorflow" in sys.modules
+    tensorflow_before_window = tensorflow_at_start or bool(window.tensorflow_loaded_when_shown)
 
     shots_dir = Path(args.screenshots) if getattr(args, "screenshots", None) else None
     if shots_dir:

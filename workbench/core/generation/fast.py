@@ -11,16 +11,16 @@ from a zero state, the distribution is the windowed model's own (no stateful app
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.generation.sampling import check_temperature, make_rng, sample_index
+from workbench.core.generation.sampling import check_temperature, column_rng, sample_index
 
 MAX_LENGTH = 100_000
+BATCH_BUCKET = 8
 
 
 def vocabulary(chars_or_index: Sequence[str] | Mapping[str, int]) -> list[str]:
@@ -71,9 +71,9 @@ class CharStepper:
         self._lock = threading.Lock()
         one_hot = self.one_hot
 
-        # One trace per batch size; XLA fuses the 60-step LSTM loop into one compiled kernel.
-        @tf.function(jit_compile=True, reduce_retracing=True,
-                     input_signature=[tf.TensorSpec([None, self.maxlen], tf.int32)])
+        # The fixed signature means one trace; XLA then compiles once per batch size (hence the
+        # padding in probabilities()) and fuses the window's LSTM loop into one kernel.
+        @tf.function(jit_compile=True, input_signature=[tf.TensorSpec([None, self.maxlen], tf.int32)])
         def step(indices):
             x = tf.one_hot(indices, n_chars, dtype=tf.float32) if one_hot else indices
             return model(x, training=False)
@@ -85,21 +85,36 @@ class CharStepper:
         windows = np.ascontiguousarray(windows, dtype=np.int32)
         if windows.ndim == 1:
             windows = windows[None, :]
+        n = len(windows)
+        # XLA compiles once per batch size: pad several columns up to a multiple of 8 so that any
+        # number of temperature columns (up to 8) reuses one compiled kernel.
+        padded = n if n == 1 else -(-n // BATCH_BUCKET) * BATCH_BUCKET
+        if padded != n:
+            windows = np.concatenate([windows, np.repeat(windows[-1:], padded - n, axis=0)])
         with self._lock:
-            return np.asarray(self._step(windows))
+            return np.asarray(self._step(windows))[:n]
+
+    def warm_up(self) -> None:
+        """Compile the single-window and the several-columns kernels ahead of the first use."""
+        self.probabilities(np.zeros((1, self.maxlen), dtype=np.int32))
+        self.probabilities(np.zeros((2, self.maxlen), dtype=np.int32))
 
 
-_steppers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _steppers_lock = threading.Lock()
+_STEPPER_ATTR = "_workbench_char_stepper"
 
 
 def stepper_for(model: Any, n_chars: int) -> CharStepper:
-    """The cached compiled step of ``model`` (compiling once per model, not per generation)."""
+    """The cached compiled step of ``model`` (compiling once per model, not per generation).
+
+    Kept in the model's own ``__dict__`` (past Keras' attribute tracking): a weak-keyed cache
+    would keep every model alive, since the compiled function refers to its model.
+    """
     with _steppers_lock:
-        stepper = _steppers.get(model)
+        stepper = model.__dict__.get(_STEPPER_ATTR)
         if stepper is None or stepper.n_chars != n_chars:
             stepper = CharStepper(model, n_chars)
-            _steppers[model] = stepper
+            model.__dict__[_STEPPER_ATTR] = stepper
         return stepper
 
 
@@ -168,8 +183,8 @@ def generate_stream(model: Any, chars_or_index: Sequence[str] | Mapping[str, int
     """Yield ``(temperature_index, char)`` as characters are produced, one round per step.
 
     Every temperature column advances by one character per compiled call (the columns are one
-    batch). Each column draws from its own ``Generator(rng_seed)``, so a column's text depends
-    only on the seed text, its temperature and ``rng_seed`` — not on the other columns.
+    batch). Each column draws from its own ``column_rng(rng_seed, temperature)``, so a column's
+    text depends only on the seed text, its temperature and ``rng_seed`` — not on the other columns.
     ``should_stop()`` is checked before every step, so a stop request ends the stream at once.
     Validation happens before the first character, so bad input raises before anything streams.
     """
@@ -187,7 +202,7 @@ def generate_stream(model: Any, chars_or_index: Sequence[str] | Mapping[str, int
 def _stream(stepper: CharStepper, chars: list[str], window: np.ndarray, temps: list[float], length: int,
             rng_seed: int | None, should_stop: Callable[[], bool] | None) -> Iterator[tuple[int, str]]:
     windows = np.tile(window, (len(temps), 1))
-    rngs = [make_rng(rng_seed) for _ in temps]
+    rngs = [column_rng(rng_seed, t) for t in temps]
     for _ in range(length):
         if should_stop is not None and should_stop():
             return
@@ -205,3 +220,16 @@ def generate_text(model: Any, chars_or_index: Sequence[str] | Mapping[str, int],
     """The generated continuation (without the seed) at one temperature."""
     return "".join(char for _, char in generate_stream(model, chars_or_index, seed_text, [temperature],
                                                        length, rng_seed, lowercase=lowercase))
+
+
+def sample_columns(model: Any, chars_or_index: Sequence[str] | Mapping[str, int], seed_text: str,
+                   temperatures: Sequence[float] = (0.2, 0.5, 1.0, 1.2), length: int = 100,
+                   rng_seed: int | None = None, should_stop: Callable[[], bool] | None = None, *,
+                   lowercase: bool = False) -> dict[float, str]:
+    """The book's end-of-epoch samples: ``{temperature: text}``, all temperatures in one batch."""
+    parts: list[list[str]] = [[] for _ in temperatures]
+    for column, char in generate_stream(model, chars_or_index, seed_text, temperatures, length, rng_seed,
+                                        should_stop, lowercase=lowercase):
+        parts[column].append(char)
+    texts = ["".join(p) for p in parts]
+    return {float(t): text for t, text in zip(temperatures, texts)}

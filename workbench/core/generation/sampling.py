@@ -65,3 +65,15 @@ def sample_index(probabilities: np.ndarray, temperature: float, rng: np.random.G
 def make_rng(seed: int | None) -> np.random.Generator:
     """A numpy Generator; ``None`` means fresh entropy (not reproducible)."""
     return np.random.default_rng(seed)
+
+
+def column_rng(seed: int | None, temperature: float) -> np.random.Generator:
+    """The Generator of one temperature column: derived from the seed *and* the temperature.
+
+    Columns at different temperatures thus draw independently (with one shared stream they
+    would look alike whenever the model is unsure), while a given (seed, temperature) always
+    produces the same text, whatever other columns are generated beside it.
+    """
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([int(seed) & 0xFFFFFFFF, round(float(temperature) * 1000)])

@@ -1,8 +1,8 @@
 """Drag-and-drop and clipboard payloads of the Builder, as MIME data.
 
-Three payloads, each its own MIME type so a drop target can tell them apart without parsing:
-a layer type from the palette, rows of the stack being dragged within it, and whole layers
-(type + config) on the clipboard for Cut/Copy/Paste.
+Drags carry their own MIME types so a drop target can tell them apart without parsing: a layer
+type from the palette, or rows of the stack being dragged within it. Whole layers (type + config)
+go to the clipboard for Cut/Copy/Paste as JSON text.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData
 
 LAYER_TYPE_MIME = "application/x-keras-workbench-layer"
 STACK_ROWS_MIME = "application/x-keras-workbench-stack-rows"
-LAYERS_MIME = "application/x-keras-workbench-layers"
+LAYERS_FORMAT = "keras-workbench.layers"
 
 
 def layer_type_mime(layer_type: str) -> QMimeData:
@@ -51,27 +51,30 @@ def read_stack_rows(data: QMimeData) -> list[int] | None:
     return rows
 
 
-def layers_mime(layers: list[dict[str, Any]]) -> QMimeData:
-    """Clipboard payload: ``[{"type", "config"}, ...]``; plain JSON text too, for pasting elsewhere."""
-    payload = json.dumps(layers, indent=2)
-    data = QMimeData()
-    data.setData(LAYERS_MIME, payload.encode("utf-8"))
-    data.setText(payload)
-    return data
+def layers_to_text(layers: list[dict[str, Any]]) -> str:
+    """Clipboard text for whole layers: JSON that names its format, readable in any editor.
+
+    Plain text rather than a QMimeData of our own: PySide6 6.12 crashes on exit when the clipboard
+    still holds a QMimeData created from Python (setText is safe).
+    """
+    return json.dumps({"format": LAYERS_FORMAT, "layers": layers}, indent=2)
 
 
-def read_layers(data: QMimeData | None) -> list[dict[str, Any]] | None:
-    """Layers from the clipboard; None when it holds no layers (anything malformed is ignored)."""
-    if data is None or not data.hasFormat(LAYERS_MIME):
+def layers_from_text(text: str | None) -> list[dict[str, Any]] | None:
+    """Layers from clipboard text; None when it holds no layers (anything malformed is ignored)."""
+    if not text or LAYERS_FORMAT not in text:
         return None
     try:
-        raw = json.loads(bytes(data.data(LAYERS_MIME).data()).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+        raw = json.loads(text)
+    except ValueError:
         return None
-    if not isinstance(raw, list):
+    if not isinstance(raw, dict) or raw.get("format") != LAYERS_FORMAT:
+        return None
+    if not isinstance(raw.get("layers"), list):
         return None
     layers = []
-    for item in raw:
-        if isinstance(item, dict) and isinstance(item.get("type"), str) and isinstance(item.get("config", {}), dict):
+    for item in raw["layers"]:
+        if (isinstance(item, dict) and isinstance(item.get("type"), str)
+                and isinstance(item.get("config", {}), dict)):
             layers.append({"type": item["type"], "config": dict(item.get("config", {}))})
     return layers or None

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 BAR_BRUSH = (70, 130, 200)
 MAXLEN_PEN = pg.mkPen((220, 60, 40), width=2, style=Qt.PenStyle.DashLine)
@@ -30,6 +30,7 @@ def _plot(name: str, title: str, x_label: str, y_label: str) -> pg.PlotWidget:
         plot.getAxis(axis).setTextPen("k")
         plot.getAxis(axis).setPen("k")
     plot.setMinimumHeight(180)
+    plot.getAxis("left").enableAutoSIPrefix(False)
     return plot
 
 
@@ -46,6 +47,7 @@ class ChartCard(QWidget):
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #666; border: 1px dashed #bbb; padding: 12px;")
+        self.applies = True
         self.stack = QStackedWidget()
         self.stack.addWidget(plot)
         self.stack.addWidget(self.note)
@@ -57,12 +59,15 @@ class ChartCard(QWidget):
     def show_plot(self, caption: str) -> None:
         self.stack.setCurrentWidget(self.plot)
         self.caption.setText(caption)
+        self.applies = True
 
-    def show_note(self, text: str) -> None:
+    def show_note(self, text: str, applies: bool = False) -> None:
+        """``applies`` False: the chart means nothing for this data and the row hides it."""
         self.plot.clear()
         self.stack.setCurrentWidget(self.note)
         self.note.setText(text)
         self.caption.setText("")
+        self.applies = applies
 
     @property
     def has_plot(self) -> bool:
@@ -70,7 +75,7 @@ class ChartCard(QWidget):
 
 
 class DataCharts(QWidget):
-    """The three charts side by side (two on top, one below)."""
+    """The charts that apply to the loaded data side by side; a line names those that do not."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,26 +83,62 @@ class DataCharts(QWidget):
         self.lengths = ChartCard(_plot("lengthHistogramPlot", "Sequence length", "words per sample",
                                        "samples"))
         self.pixels = ChartCard(_plot("pixelHistogramPlot", "Pixel intensity", "pixel value",
-                                      "pixels (share)"))
-        layout = QGridLayout(self)
-        layout.addWidget(self.balance, 0, 0)
-        layout.addWidget(self.lengths, 0, 1)
-        layout.addWidget(self.pixels, 1, 0, 1, 2)
+                                      "% of pixels"))
+        self.others = QLabel()
+        self.others.setObjectName("chartsNotApplicable")
+        self.others.setWordWrap(True)
+        self.others.setStyleSheet("color:#666;")
+        row = QHBoxLayout()
+        for card in self.cards:
+            row.addWidget(card, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.others)
         self.clear()
 
+    @property
+    def cards(self) -> tuple[ChartCard, ChartCard, ChartCard]:
+        return (self.balance, self.lengths, self.pixels)
+
     def clear(self, note: str = "Load a dataset to see its charts.") -> None:
-        for card in (self.balance, self.lengths, self.pixels):
-            card.show_note(note)
+        for card in self.cards:
+            card.show_note(note, applies=card is self.balance)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Hide the charts that do not apply and say why in one line."""
+        notes = []
+        for card in self.cards:
+            card.setVisible(card.applies)
+            if not card.applies:
+                notes.append(card.note.text())
+        self.others.setText("  ·  ".join(notes))
+        self.others.setVisible(bool(notes))
+
+    def show_data(self, names: Sequence[str], counts: Sequence[int], lengths: np.ndarray | None,
+                  maxlen: int | None, unit: str, pixel_counts: np.ndarray | None,
+                  pixel_edges: np.ndarray | None, split: str = "train",
+                  targets: np.ndarray | None = None) -> None:
+        """All three charts at once, then the layout; ``targets``: regression values instead of classes."""
+        if not len(counts) and targets is not None and len(targets):
+            self.show_targets(targets)
+        else:
+            self.show_class_balance(names, counts, split)
+        self.show_lengths(lengths, maxlen, unit)
+        self.show_pixels(pixel_counts, pixel_edges)
+        self._arrange()
 
     # ------------------------------------------------------------------ class balance
 
     def show_class_balance(self, names: Sequence[str], counts: Sequence[int], split: str = "train") -> None:
         card = self.balance
         if not len(counts):
-            card.show_note("No class labels: this dataset predicts a number (regression).")
+            card.show_note("Class balance: none, this dataset predicts a number (regression).")
             return
         plot = card.plot
         plot.clear()
+        plot.setTitle("Class balance", color="k", size="11pt")
+        plot.setLabel("bottom", "class", color="k")
         x = np.arange(len(counts))
         plot.addItem(pg.BarGraphItem(x=x, height=np.asarray(counts, dtype=float), width=0.7,
                                      brush=BAR_BRUSH, pen=pg.mkPen("w")))
@@ -115,12 +156,29 @@ class DataCharts(QWidget):
             verdict = "Roughly balanced, so accuracy is a fair first measure."
         card.show_plot(f"{total:,} {split} samples in {len(counts)} classes. {verdict}")
 
+    def show_targets(self, targets: np.ndarray) -> None:
+        """Regression: the distribution of the number to predict takes the place of class balance."""
+        card = self.balance
+        plot = card.plot
+        plot.clear()
+        plot.setTitle("Target values", color="k", size="11pt")
+        values = np.asarray(targets, dtype=np.float64)
+        counts, edges = np.histogram(values, bins=min(40, max(5, len(values) // 10)))
+        plot.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts, brush=BAR_BRUSH,
+                                     pen=pg.mkPen((255, 255, 255, 120))))
+        plot.getAxis("bottom").setTicks(None)
+        plot.setLabel("bottom", "target value", color="k")
+        plot.enableAutoRange()
+        card.show_plot(f"A number to predict (regression): mean {values.mean():.3g}, from {values.min():.3g} "
+                       f"to {values.max():.3g}. Guessing the mean everywhere gives a mean absolute error of "
+                       f"{np.abs(values - values.mean()).mean():.3g}: a model must beat that.")
+
     # ------------------------------------------------------------------ sequence lengths
 
     def show_lengths(self, lengths: np.ndarray | None, maxlen: int | None, unit: str = "words") -> None:
         card = self.lengths
         if lengths is None or not len(lengths):
-            card.show_note("Sequence lengths apply to text: this dataset has no sequences.")
+            card.show_note("Sequence length: applies to text only.")
             return
         plot = card.plot
         plot.clear()
@@ -148,16 +206,16 @@ class DataCharts(QWidget):
     def show_pixels(self, counts: np.ndarray | None, edges: np.ndarray | None) -> None:
         card = self.pixels
         if counts is None or edges is None or not len(counts):
-            card.show_note("Pixel intensities apply to images: this dataset has none.")
+            card.show_note("Pixel intensity: applies to images only.")
             return
         plot = card.plot
         plot.clear()
-        share = np.asarray(counts, dtype=float) / max(float(np.sum(counts)), 1.0)
+        share = 100.0 * np.asarray(counts, dtype=float) / max(float(np.sum(counts)), 1.0)
         plot.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=share, brush=(90, 90, 90),
                                      pen=pg.mkPen((255, 255, 255, 80))))
-        dark = share[0] * 100
-        card.show_plot(f"Values as the model sees them (after scaling). {dark:.0f}% of pixels fall in the "
-                       "darkest bin: a mostly black background is normal for digits.")
+        card.show_plot(f"Pixel values as the model sees them (scaled to 0…1): {share[0]:.0f}% are in the "
+                       f"darkest bin, {share[-1]:.0f}% in the brightest. A tall bar at 0 is a plain black "
+                       "background, as in MNIST digits.")
 
 
 def _short(text: str, width: int = 12) -> str:

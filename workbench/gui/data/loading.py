@@ -32,9 +32,11 @@ class ColumnStats:
     kind: str  # "number" | "category"
     missing: int
     summary: str  # "mean 29.7 · sd 14.5 · 0.42 … 80" or "3 values · top: male (577)"
+    role: str = ""  # "input" | "target" | "not used" (from the fitted preprocessor)
 
     def to_row(self) -> list[str]:
-        return [self.name, self.kind, str(self.missing), self.summary]
+        return [self.name, f"{self.kind} · {self.role}" if self.role else self.kind, str(self.missing),
+                self.summary]
 
 
 @dataclass
@@ -80,7 +82,7 @@ class LoadedData:
     def label_text(self, split: str, index: int) -> str:
         value = self.label_of(split, index)
         if not self.has_classes:
-            return f"{value:.4g}"
+            return format_number(value)
         return self.class_name(int(value))
 
     def class_name(self, class_index: int) -> str:
@@ -145,22 +147,30 @@ def summarize_prepared(prepared: Any, data_spec: Any = None) -> LoadedData:
         loaded.pixel_counts, loaded.pixel_edges = _pixel_histogram(loaded)
     elif kind in ("table", "points"):
         loaded.column_stats = column_stats(loaded, "train")
+        _mark_roles(loaded.column_stats, getattr(preprocessor, "config", None) or {})
     return loaded
+
+
+def _mark_roles(stats: list[ColumnStats], config: dict) -> None:
+    """Say which columns feed the model, which one is predicted and which were dropped."""
+    features = {f.get("name") for f in config.get("features", []) if isinstance(f, dict)}
+    target = config.get("target")
+    if not features:
+        return
+    for column in stats:
+        column.role = "target" if column.name == target else ("input" if column.name in features else "not used")
 
 
 def _label_indices(split: Any, label_format: str) -> np.ndarray:
     """One value per sample: class index for classification, the target for regression."""
-    y = split.y
-    if y is None:
-        y = split.y_for_fit()
-    y = np.asarray(y)
+    y = np.asarray(split.y)
     if label_format == "regression":
         return y.reshape(len(y), -1)[:, 0].astype(np.float32)
-    if y.ndim == 2 and y.shape[1] > 1:
+    if y.ndim == 2 and y.shape[1] > 1:  # one-hot labels
         return np.argmax(y, axis=1).astype(np.int64)
     flat = y.reshape(len(y))
-    if label_format == "binary":
-        return (flat > 0.5).astype(np.int64)
+    if flat.dtype.kind == "f":
+        return np.rint(flat).astype(np.int64)
     return flat.astype(np.int64)
 
 
@@ -179,16 +189,15 @@ def _sample_indices(count: int, limit: int, seed: int = 0) -> np.ndarray:
 
 
 def _text_lengths(loaded: LoadedData, preprocessor: Any) -> np.ndarray | None:
-    count = loaded.count("train")
-    if not count:
+    """Tokens per training sample (the start marker included, as maxlen counts it)."""
+    split = loaded.split("train")
+    if split is None or not len(split):
         return None
-    lengths = []
-    for index in _sample_indices(count, LENGTH_SAMPLE):
-        text = loaded.raw("train", index)
-        if not isinstance(text, str):
-            text = str(text)
-        lengths.append(len(text.split()))
-    return np.asarray(lengths, dtype=np.int32)
+    lengths = split.lengths() if hasattr(split, "lengths") else None
+    if lengths is not None:
+        return np.asarray(lengths, dtype=np.int32)
+    sample = _sample_indices(len(split), LENGTH_SAMPLE)
+    return np.asarray([len(str(loaded.raw("train", i)).split()) + 1 for i in sample], dtype=np.int32)
 
 
 def _pixel_histogram(loaded: LoadedData) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -199,6 +208,18 @@ def _pixel_histogram(loaded: LoadedData) -> tuple[np.ndarray | None, np.ndarray 
     high = 1.0 if float(x.max(initial=0.0)) <= 1.0 else float(x.max())
     counts, edges = np.histogram(x.ravel(), bins=PIXEL_BINS, range=(0.0, high))
     return counts, edges
+
+
+def format_number(value: float) -> str:
+    """Readable for a learner: 395,210 and 0.0312, not 3.952e+05."""
+    value = float(value)
+    if math.isnan(value):
+        return "missing"
+    if value == int(value) and abs(value) < 1e12:
+        return f"{int(value):,}"
+    if 0.01 <= abs(value) < 1e6:
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.1f}"
+    return f"{value:.4g}"
 
 
 def row_of(sample: Any) -> dict[str, Any]:
@@ -235,8 +256,8 @@ def _one_column(name: str, values: list[Any]) -> ColumnStats:
             break
     if present and len(numbers) == len(present):
         arr = np.asarray(numbers, dtype=np.float64)
-        summary = (f"mean {arr.mean():.4g} · sd {arr.std():.3g} · "
-                   f"{arr.min():.4g} … {arr.max():.4g}")
+        summary = (f"mean {format_number(round(float(arr.mean()), 4))} · sd {format_number(round(float(arr.std()), 4))}"
+                   f" · {format_number(arr.min())} … {format_number(arr.max())}")
         return ColumnStats(name, "number", missing, summary)
     uniques: dict[str, int] = {}
     for value in present:

@@ -1,0 +1,74 @@
+"""Variable-length integer sequences stored as one flat int32 array plus offsets (no Python lists)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Ragged:
+    """``flat[offsets[i]:offsets[i+1]]`` is sequence ``i``."""
+
+    flat: np.ndarray  # int32
+    offsets: np.ndarray  # int64, len == n + 1
+
+    @classmethod
+    def from_lists(cls, sequences) -> Ragged:
+        lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        flat = np.fromiter((v for s in sequences for v in s), dtype=np.int32, count=int(offsets[-1]))
+        return cls(flat, offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.flat[self.offsets[i]:self.offsets[i + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def select(self, indices: np.ndarray) -> Ragged:
+        """A new Ragged holding the given sequences, in that order."""
+        indices = np.asarray(indices, dtype=np.int64)
+        lengths = self.lengths()[indices]
+        offsets = np.zeros(len(indices) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        if len(indices) == 0:
+            return Ragged(np.zeros(0, np.int32), offsets)
+        starts = self.offsets[indices]
+        # Positions of every kept element, built without a Python loop over sequences.
+        within = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], lengths)
+        flat = self.flat[np.repeat(starts, lengths) + within]
+        return Ragged(flat, offsets)
+
+    def map(self, lookup: np.ndarray) -> Ragged:
+        """Replace every value v with lookup[v]."""
+        return Ragged(lookup[self.flat].astype(np.int32, copy=False), self.offsets)
+
+    def with_start(self, start: int) -> Ragged:
+        """Each sequence with ``start`` prepended (the Keras IMDB start marker)."""
+        n = len(self)
+        lengths = self.lengths() + 1
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        flat = np.empty(int(offsets[-1]), dtype=np.int32)
+        mask = np.ones(len(flat), dtype=bool)
+        mask[offsets[:-1]] = False
+        flat[offsets[:-1]] = start
+        flat[mask] = self.flat
+        return Ragged(flat, offsets)
+
+    @staticmethod
+    def concat(parts: list[Ragged]) -> Ragged:
+        flats = [p.flat for p in parts]
+        offsets = [np.zeros(1, np.int64)]
+        base = 0
+        for p in parts:
+            offsets.append(p.offsets[1:] + base)
+            base += int(p.offsets[-1])
+        return Ragged(np.concatenate(flats).astype(np.int32) if flats else np.zeros(0, np.int32),
+                      np.concatenate(offsets))

@@ -1,0 +1,141 @@
+"""The ``train``, ``runs`` and ``sweep`` commands of the CLI (printing only; logic lives in core)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import TrainingError
+
+Emit = Callable[[Any], None]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+def _runs_root(runs: str | None) -> Path:
+    from workbench.core import paths
+
+    return Path(runs).expanduser() if runs else paths.runs_dir()
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _format_logs(logs: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v:.4f}" for k, v in logs.items() if isinstance(v, (int, float)) and k != "learning_rate")
+
+
+def train_command(document, *, epochs: int | None = None, data: str | None = None, runs: str | None = None,
+                  as_json: bool = False, emit: Emit = print) -> int:
+    """Train ``document``; JSON mode prints one line per epoch and a final summary line."""
+    from workbench.core.sources import parse_source
+    from workbench.core.training.trainer import Trainer, describe_result
+
+    document = document.copy()
+    if epochs is not None:
+        if epochs < 1:
+            raise TrainingError(f"--epochs must be at least 1, got {epochs}.")
+        document.training.epochs = epochs
+    if data:
+        parse_source(data)
+        document.data.source = data
+
+    def on_event(event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "epoch_ended":
+            if as_json:
+                emit({"event": "epoch", "epoch": event["epoch"], "epochs": event["epochs"],
+                      "logs": event["logs"], "seconds": round(event["seconds"], 4)})
+            else:
+                _say(f"epoch {event['epoch']}/{event['epochs']}  {_format_logs(event['logs'])}  "
+                     f"({event['seconds']:.1f}s)")
+        elif kind == "train_started" and not as_json:
+            _say(f"training run {event['run_id']} on {event['samples']} samples "
+                 f"({'with' if event['validation'] else 'no'} validation)")
+        elif kind == "preparing" and not as_json and event.get("text"):
+            _say(event["text"])
+
+    result = Trainer(document, _runs_root(runs), on_event=on_event).run()
+    if as_json:
+        emit({"event": "result", **result.to_dict()})
+    else:
+        print(describe_result(result))
+        print(f"run folder: {result.run_dir}")
+    if result.status == "failed":
+        _say(f"error: {result.message}")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def runs_command(*, runs: str | None = None, as_json: bool = False, emit: Emit = print) -> int:
+    """List the runs folder (unreadable runs included, with why)."""
+    from workbench.core.training.runs import RunStore
+
+    records = RunStore(_runs_root(runs)).list_runs()
+    if as_json:
+        emit([record.to_dict() for record in records])
+        return EXIT_OK
+    if not records:
+        print(f"no runs in {_runs_root(runs)}")
+        return EXIT_OK
+    for record in records:
+        if not record.readable:
+            print(f"{record.run_id}  unreadable  {record.message}")
+            continue
+        test = record.test_metric()
+        test_text = f"test {test[0]}={test[1]:.4f}" if test else ""
+        print(f"{record.run_id}  {record.status:<11} {record.epochs_completed:>4} epochs  "
+              f"{record.data_source:<24} {test_text}")
+    return EXIT_OK
+
+
+def sweep_command(document, *, grid: str, epochs: int | None = None, runs: str | None = None,
+                  as_json: bool = False, emit: Emit = print) -> int:
+    """Run a grid; JSON mode prints one line per trial and a final ranking line."""
+    from workbench.core.training.sweep import run_sweep
+
+    if epochs is not None and epochs < 1:
+        raise TrainingError(f"--epochs must be at least 1, got {epochs}.")
+
+    def on_event(event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "sweep_started" and not as_json:
+            _say(f"sweep of {event['trials']} trials")
+        elif kind == "trial_ended":
+            if as_json:
+                emit({"event": "trial", **{k: v for k, v in event.items() if k != "event"}})
+            else:
+                score = f"{event['score_metric']}={event['score']:.4f}" if event.get("score") is not None else ""
+                params = ", ".join(f"{k}={v}" for k, v in event["params"].items())
+                _say(f"trial {event['trial']}/{event['trials']}  {params}  {event['status']}  {score}")
+        elif kind == "sweep_finished":
+            if as_json:
+                emit({"event": "ranking", "stopped": event["stopped"], "ranking": event["ranking"]})
+            else:
+                print("ranking:")
+                for place, row in enumerate(event["ranking"], start=1):
+                    params = ", ".join(f"{k}={v}" for k, v in row["params"].items())
+                    score = f"{row['score_metric']}={row['score']:.4f}" if row.get("score") is not None else \
+                        row["status"]
+                    print(f"{place:>3}. {params}  {score}  {row['run_id'] or ''}")
+
+    outcomes = run_sweep(document, grid, _runs_root(runs), epochs=epochs, on_event=on_event)
+    return EXIT_OK if any(o.status != "failed" for o in outcomes) else EXIT_ERROR
+
+
+def predict_command(run: str, *, text: str, runs: str | None = None, as_json: bool = False,
+                    emit: Emit = print) -> int:
+    """Classify ``text`` with a finished run (logic: ``workbench.core.training.prediction``)."""
+    from workbench.core.training.prediction import predict_command_result
+
+    result = predict_command_result(run, text, runs=_runs_root(runs))
+    if as_json:
+        emit(result)
+    else:
+        print(result["label"], " ".join(f"{k}={v:.4f}" for k, v in result["probabilities"].items()))
+        print(" ".join(t["word"] if t["in_vocabulary"] else f"[{t['word']}?]" for t in result["tokens"]))
+    return EXIT_OK

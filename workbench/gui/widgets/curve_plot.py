@@ -1,0 +1,219 @@
+"""A live training-curve plot: per-batch values faint, per-epoch points bold, validation twin, markers.
+
+Cheap at thousands of points: data lives in growing numpy buffers, curves downsample and clip
+to view, and each update is one ``setData`` per curve.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+TRAIN_COLOUR = "#4c78a8"
+VAL_COLOUR = "#f58518"
+OVERLAY_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d")
+
+
+class _Series:
+    """A growing (x, y) buffer."""
+
+    def __init__(self) -> None:
+        self.x = np.empty(256)
+        self.y = np.empty(256)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self.x):
+            self.x = np.resize(self.x, 2 * self.n)
+            self.y = np.resize(self.y, 2 * self.n)
+        self.x[self.n] = x
+        self.y[self.n] = y
+        self.n += 1
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[: self.n], self.y[: self.n]
+
+    def clear(self) -> None:
+        self.n = 0
+
+
+class CurvePlot(pg.PlotWidget):
+    """One metric over epochs (x axis = epochs; batch points sit at fractional epochs)."""
+
+    def __init__(self, metric: str = "loss", parent: QWidget | None = None, *, live: bool = True):
+        super().__init__(parent=parent)
+        # Not "metric": QPaintDevice.metric() is what Qt calls to paint; shadowing it crashes grab().
+        self.metric_name = metric
+        self.live = live  # False: a comparison plot that only shows overlays
+        self.setBackground("w")
+        self.setMenuEnabled(False)
+        self.setMinimumHeight(170)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.setLabel("bottom", "epoch")
+        self.setTitle(metric, color="#333", size="10pt")
+        self.plotItem.setDownsampling(auto=True, mode="peak")
+        self.plotItem.setClipToView(True)
+        self._legend = self.addLegend(offset=(-10, 10))
+        faint = pg.mkColor(TRAIN_COLOUR)
+        faint.setAlpha(70)
+        self.batch_curve = self.plot(pen=pg.mkPen(faint, width=1))
+        self.train_curve = self.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o", symbolSize=6,
+                                     symbolBrush=TRAIN_COLOUR, symbolPen=None, name=metric if live else None)
+        self.val_curve = self.plot(pen=pg.mkPen(VAL_COLOUR, width=2.5), symbol="o", symbolSize=6,
+                                   symbolBrush=VAL_COLOUR, symbolPen=None, name=f"val_{metric}" if live else None)
+        for curve in (self.batch_curve, self.train_curve, self.val_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+        self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#54a24b", width=1.5, style=Qt.PenStyle.DashLine),
+                                         label="best", labelOpts={"position": 0.08, "color": "#54a24b"})
+        self.stop_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#e45756", width=1.5, style=Qt.PenStyle.DotLine),
+                                         label="early stop", labelOpts={"position": 0.2, "color": "#e45756"})
+        self.hover_label = pg.TextItem(color="#222", anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 220))
+        self.hover_label.setZValue(10)
+        self._batches = _Series()
+        self._dirty: set[str] = set()
+        self._train = _Series()
+        self._val = _Series()
+        self._overlays: list[pg.PlotDataItem] = []
+        self._hover_proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
+
+    # -- data -----------------------------------------------------------------
+
+    def reset(self, metric: str | None = None) -> None:
+        """Empty the plot (for a new run)."""
+        if metric is not None and metric != self.metric_name:
+            self.metric_name = metric
+            self.setTitle(metric, color="#333", size="10pt")
+            self._legend.clear()
+            if self.live:
+                self._legend.addItem(self.train_curve, metric)
+                self._legend.addItem(self.val_curve, f"val_{metric}")
+        for series in (self._batches, self._train, self._val):
+            series.clear()
+        self._dirty.clear()
+        for curve in (self.batch_curve, self.train_curve, self.val_curve):
+            curve.setData([], [])
+        for line in (self.best_line, self.stop_line, self.hover_label):
+            if line.scene() is not None:
+                self.removeItem(line)
+        self.clear_overlays()
+
+    def hide_validation_legend(self) -> None:
+        """For series without a validation twin (the learning rate)."""
+        self._legend.removeItem(self.val_curve)
+
+    def add_batch(self, x: float, value: float | None) -> None:
+        """Buffer a per-batch value; it is drawn at the next :meth:`flush`."""
+        if value is None or not math.isfinite(value):
+            return
+        self._batches.append(x, value)
+        self._dirty.add("batch")
+
+    def add_epoch(self, epoch: int, value: float | None, val_value: float | None) -> None:
+        """Buffer one epoch's value and validation value; drawn at the next :meth:`flush`."""
+        if value is not None and math.isfinite(value):
+            self._train.append(epoch, value)
+            self._dirty.add("train")
+        if val_value is not None and math.isfinite(val_value):
+            self._val.append(epoch, val_value)
+            self._dirty.add("val")
+
+    def flush(self) -> None:
+        """Draw what was buffered. Each redraw repaints the whole plot, which competes with training
+        for the CPU, so the panel calls this a few times per second rather than per event."""
+        if not self._dirty:
+            return
+        for key, curve, series in (("batch", self.batch_curve, self._batches),
+                                   ("train", self.train_curve, self._train), ("val", self.val_curve, self._val)):
+            if key in self._dirty:
+                curve.setData(*series.data())
+        self._dirty.clear()
+
+    def mark_best(self, epoch: int | None) -> None:
+        self._mark(self.best_line, epoch)
+
+    def mark_stop(self, epoch: int | None) -> None:
+        self._mark(self.stop_line, epoch)
+
+    def _mark(self, line: pg.InfiniteLine, epoch: int | None) -> None:
+        if epoch is not None and line.scene() is not None and line.value() == epoch:
+            return  # unchanged: no repaint
+        if epoch is None:
+            if line.scene() is not None:
+                self.removeItem(line)
+            return
+        line.setValue(epoch)
+        if line.scene() is None:
+            self.addItem(line, ignoreBounds=True)
+
+    # -- read back (tests, the journey) -------------------------------------------
+
+    def epoch_points(self) -> int:
+        """How many per-epoch points the train curve shows."""
+        self.flush()
+        x, _ = self.train_curve.getOriginalDataset()
+        return 0 if x is None else len(x)
+
+    def val_points(self) -> int:
+        self.flush()
+        x, _ = self.val_curve.getOriginalDataset()
+        return 0 if x is None else len(x)
+
+    def batch_points(self) -> int:
+        self.flush()
+        x, _ = self.batch_curve.getOriginalDataset()
+        return 0 if x is None else len(x)
+
+    def best_epoch(self) -> int | None:
+        return int(self.best_line.value()) if self.best_line.scene() is not None else None
+
+    # -- comparison ---------------------------------------------------------------
+
+    def add_overlay(self, name: str, xs, ys, index: int, dashed: bool = False, *, faint: bool = False) -> None:
+        """Another run's curve; ``faint`` ones (earlier sweep trials) get no legend entry."""
+        colour = pg.mkColor(OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)])
+        if faint:
+            colour.setAlpha(110)
+        style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+        ys = [float("nan") if v is None else v for v in ys]
+        item = self.plot(list(xs), ys, pen=pg.mkPen(colour, width=1 if faint else 2, style=style),
+                         name=None if faint else name, connect="finite")
+        if faint:
+            item.setToolTip(name)
+        self._overlays.append(item)
+
+    def clear_overlays(self) -> None:
+        for item in self._overlays:
+            self.removeItem(item)
+            self._legend.removeItem(item)
+        self._overlays.clear()
+
+    def overlay_count(self) -> int:
+        return len(self._overlays)
+
+    # -- hover --------------------------------------------------------------------
+
+    def _on_mouse_moved(self, args) -> None:
+        pos = args[0]
+        if not self.sceneBoundingRect().contains(pos):
+            return
+        point = self.plotItem.vb.mapSceneToView(pos)
+        epoch = round(point.x())
+        lines = []
+        for label, series in ((self.metric_name, self._train), (f"val_{self.metric_name}", self._val)):
+            x, y = series.data()
+            hits = np.nonzero(x == epoch)[0]
+            if hits.size:
+                lines.append(f"{label}: {y[hits[-1]]:.4g}")
+        if not lines:
+            if self.hover_label.scene() is not None:
+                self.removeItem(self.hover_label)
+            return
+        self.hover_label.setText(f"epoch {epoch}\n" + "\n".join(lines))
+        self.hover_label.setPos(point.x(), point.y())
+        if self.hover_label.scene() is None:
+            self.addItem(self.hover_label, ignoreBounds=True)
