@@ -160,6 +160,11 @@ def adapt(name: str, result: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- RESULTS.md
 
 
+def _cell(text: Any) -> str:
+    """A table cell: a "|" in the text would split it (e.g. "max |Δp|")."""
+    return str(text).replace("|", "\\|")
+
+
 def _fmt_ratio(value: Any) -> str:
     return "—" if value is None else f"{value:.2f}×"
 
@@ -182,8 +187,9 @@ def render(results: list[dict[str, Any]], info: dict[str, Any], started: str, mo
         if r.get("status") in ("ERROR", "NOT BUILT"):
             lines.append(f"| {target} | — | not measured | — | {r.get('goal', '')} | {r['status']} |")
             continue
-        lines.append(f"| {target} | {r.get('baseline_text', '—')} | {r.get('measured_text', '—')} | "
-                     f"{_fmt_ratio(r.get('ratio'))} | {r.get('goal', '')} | {r.get('status', '?')} |")
+        cells = [target, r.get("baseline_text", "—"), r.get("measured_text", "—"), _fmt_ratio(r.get("ratio")),
+                 r.get("goal", ""), r.get("status", "?")]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     busy = [r for r in results if (r.get("other_processes_cpu_share") or 0) > 0.10]
     lines += ["", "### Conditions", ""]
     loads = [f"{r['benchmark']} {r['load_average'][0]:.2f}" for r in results if r.get("load_average")]

@@ -83,15 +83,16 @@ def main() -> None:
 
         with common.stopwatch() as elapsed:
             run_sweep(document, grid, home / "runs", epochs=epochs, on_event=on_event)
-    trials = len(rss)
-    reference = None if args.mode == "smoke" else common.child_result(
-        __file__, ["--plain-keras", str(trials), "--epochs", str(epochs)], env=common.bench_env())
+        trials = len(rss)
+        # Inside the temp dir: the child inherits KERAS_HOME, where Keras writes keras.json.
+        reference = None if args.mode == "smoke" else common.child_result(
+            __file__, ["--plain-keras", str(trials), "--epochs", str(epochs)], env=common.bench_env())
     if trials < 2:
         common.fail("sweep_memory", f"only {trials} trial(s) finished; statuses: {statuses}")
     growth = rss[-1] - rss[0]
     per_trial = growth / (trials - 1)
     at_36 = growth if trials >= FULL_TRIALS else per_trial * (FULL_TRIALS - 1)
-    notes = [(f"{trials} trials of circles-mlp on synthetic:circles (400 points), {epochs} epochs each; "
+    notes = [(f"{trials} trials of circles-mlp on synthetic:circles (400 points), {epochs} epoch(s) each; "
              f"grid {grid!r}; {elapsed():.0f} s in all"),
              f"statuses: {', '.join(sorted(set(statuses)))}"]
     if trials < FULL_TRIALS:

@@ -52,6 +52,9 @@ def test_run_all_keeps_other_sections(tmp_path):
         import run_all
     finally:
         sys.path.remove(str(BENCH_DIR))
+        # "common" and "run_all" are generic names; do not leave them for other tests to import.
+        for name in ("run_all", "common"):
+            sys.modules.pop(name, None)
     existing = ("# Benchmark results\n\nIntro.\n\n## Targets\n\nold table\n\n"
                 "## Frozen bundle\n\nfolder 1.1 GB\n")
     merged = run_all.merge_sections(existing, "## Targets\n\nnew table\n")

@@ -270,6 +270,9 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        else:
+            # First start: the panels get the room; the Runs list stays a side column.
+            self.resizeDocks([self.runs_dock], [360], Qt.Orientation.Horizontal)
         tab = self.settings.value("window/tab", 0)
         try:
             self.tabs.setCurrentIndex(int(tab))

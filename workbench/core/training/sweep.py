@@ -288,11 +288,12 @@ def rank(outcomes: list[TrialOutcome]) -> list[TrialOutcome]:
 
 def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
               on_event: Callable[[dict[str, Any]], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> list[TrialOutcome]:
+              should_stop: Callable[[], bool] | None = None, free_memory: bool = True) -> list[TrialOutcome]:
     """Train every trial of the grid in turn; returns outcomes in trial order (stopped: the finished ones).
 
     Events: ``sweep_started`` (trials, dimensions), each trial's Trainer events with ``trial``
     added, ``trial_ended`` (an outcome dict) and ``sweep_finished`` (ranking, stopped).
+    ``free_memory``: collect garbage after each trial (see :class:`Trainer`; the window passes False).
     """
     from workbench.core.training.trainer import Trainer
 
@@ -320,7 +321,8 @@ def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
             emit({**event, "trial": index, "trials": len(trials)})
 
         trainer = Trainer(doc, runs_root, on_event=forward, should_stop=stop,
-                          prepared=prepared_cache.get(data_key), name=f"{doc.name} [{label}]")
+                          prepared=prepared_cache.get(data_key), name=f"{doc.name} [{label}]",
+                          free_memory=free_memory)
         try:
             result = trainer.run()
         except KeyboardInterrupt:

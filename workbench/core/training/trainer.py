@@ -341,7 +341,7 @@ class Trainer:
             callbacks_spec = self._check_settings(prepared)
         except WorkbenchError as exc:
             self.emit("failed", message=str(exc))
-            keras.backend.clear_session()
+            keras.backend.clear_session(free_memory=self.free_memory)
             raise
         writer = RunStore(self.runs_root).create(self.document, name=self.name)
         try:
@@ -356,8 +356,9 @@ class Trainer:
             raise
         finally:
             del model
-            # A full garbage collection holds the GIL for up to a second, freezing a window that
-            # trains on a worker thread; sweeps want it (memory must stay flat), single runs not.
+            # free_memory runs a full garbage collection: up to a second holding the GIL, and on a
+            # GUI worker thread it may destroy stray Qt objects off their thread (a deadlock seen
+            # in tests). The window passes False and collects on its own thread instead.
             keras.backend.clear_session(free_memory=self.free_memory)
 
     def _check_settings(self, prepared) -> dict[str, Any]:

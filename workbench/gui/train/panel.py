@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import Any
 
@@ -346,6 +347,9 @@ class TrainPanel(QWidget):
             self.sweep.add_outcome(event)
             self._remember_trial_curve(event)
             self.context.runs_changed.emit()
+            # The trial's model is gone; collect here, on the GUI thread (see worker.train_task),
+            # so memory stays flat over a long sweep.
+            gc.collect()
         elif kind == "sweep_finished":
             best = self.sweep.best()
             if best is not None:

@@ -9,7 +9,11 @@ from workbench.gui.workers import Worker
 
 
 def train_task(task, document, runs_root: Path) -> Any:
-    """Runs on the worker thread; never touches a widget (events go out as queued signals)."""
+    """Runs on the worker thread; never touches a widget (events go out as queued signals).
+
+    No explicit garbage collection here (``free_memory=False``): collecting on this thread can
+    destroy Qt objects away from their thread; the panel collects on the GUI thread instead.
+    """
     from workbench.core.training.trainer import Trainer
 
     return Trainer(document, runs_root, on_event=task.emit, should_stop=task.should_stop, free_memory=False).run()
@@ -18,7 +22,8 @@ def train_task(task, document, runs_root: Path) -> Any:
 def sweep_task(task, document, runs_root: Path, grid: str) -> Any:
     from workbench.core.training.sweep import run_sweep
 
-    return run_sweep(document, grid, runs_root, on_event=task.emit, should_stop=task.should_stop)
+    return run_sweep(document, grid, runs_root, on_event=task.emit, should_stop=task.should_stop,
+                     free_memory=False)
 
 
 class TrainingWorker(Worker):
