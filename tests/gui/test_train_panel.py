@@ -165,3 +165,15 @@ def test_closing_the_window_stops_and_waits_for_training(main_window, qtbot, tmp
     assert not panel.worker or not panel.worker.is_running()
     [record] = RunStore(tmp_path / "runs").list_runs()
     assert record.status == "stopped" and (record.path / "model.keras").is_file()
+
+
+def test_character_samples_appear_after_each_epoch_and_clear_on_reset(make_panel):
+    panel = make_panel(circles_document(), keras_ready=False)
+    assert panel.samples_view.isHidden()
+    panel._on_event({"event": "samples", "epoch": 1, "seed": "the quick ",
+                     "samples": {"0.2": "the the the", "1.2": "qxz brown"}})
+    text = panel.samples_view.toPlainText()
+    assert panel.samples_view.isVisible()
+    assert "epoch 1" in text and "T=0.2: the the the" in text and "T=1.2: qxz brown" in text
+    panel._reset_view()
+    assert panel.samples_view.isHidden() and panel.samples_view.toPlainText() == ""

@@ -441,6 +441,8 @@ class Trainer:
         recorder = _make_recorder(keras, self, writer, batch_size, len(prepared.train),
                                   "val_loss" if has_val else "loss", started)
         callbacks = self._callbacks(keras, writer, has_val, recorder)
+        if getattr(prepared, "kind", None) == "corpus":
+            callbacks.append(_make_char_sampler(keras, self, prepared))
 
         fit_kwargs: dict[str, Any] = {"epochs": int(training.epochs), "verbose": 0, "callbacks": callbacks,
                                       "validation_data": validation_data}
@@ -686,6 +688,39 @@ def _make_recorder(keras, trainer: Trainer, writer: RunWriter, batch_size: int, 
                          partial=self.stopped)
 
     return EventRecorder()
+
+
+SAMPLE_TEMPERATURES = (0.2, 0.5, 1.0, 1.2)
+SAMPLE_LENGTH = 120
+
+
+def _make_char_sampler(keras, trainer: Trainer, prepared):
+    """The book's loop: after each epoch, short samples at several temperatures from a random window.
+
+    All temperatures are generated in one batched, compiled step (workbench.core.generation.fast),
+    so the samples cost a fraction of an epoch; they arrive as a ``samples`` event.
+    """
+    from workbench.core.generation.fast import sample_columns
+
+    preprocessor = prepared.preprocessor
+    rng = np.random.default_rng(trainer.document.training.seed)
+
+    class CharSampler(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if trainer.should_stop() or len(prepared.train) == 0:
+                return
+            seed_text = str(prepared.train.raw(int(rng.integers(len(prepared.train)))))
+            try:
+                texts = sample_columns(self.model, preprocessor.chars, seed_text, SAMPLE_TEMPERATURES,
+                                       SAMPLE_LENGTH, rng_seed=epoch, should_stop=trainer.should_stop,
+                                       lowercase=preprocessor.lowercase)
+            except Exception as exc:  # noqa: BLE001 - samples are a view on training, never its end
+                trainer.emit("samples", epoch=epoch + 1, seed=seed_text, samples={}, error=str(exc))
+                return
+            trainer.emit("samples", epoch=epoch + 1, seed=seed_text,
+                         samples={f"{t:g}": text for t, text in texts.items()})
+
+    return CharSampler()
 
 
 def describe_result(result: RunResult) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -170,6 +171,13 @@ class TrainPanel(QWidget):
         self.confusion.cell_chosen.connect(self._on_confusion_cell)
         self.confusion.hide()
         results.addWidget(self.confusion, 1)
+        self.samples_view = QPlainTextEdit()
+        self.samples_view.setObjectName("epochSamples")
+        self.samples_view.setReadOnly(True)
+        self.samples_view.setToolTip("After each epoch: text generated from a random seed window at "
+                                     "temperatures 0.2, 0.5, 1.0 and 1.2, as the book's loop prints it.")
+        self.samples_view.hide()
+        results.addWidget(self.samples_view, 2)
         column.addLayout(results, 1)
 
         self.sweep = SweepBox()
@@ -288,6 +296,8 @@ class TrainPanel(QWidget):
         self.test_metrics.setRowCount(0)
         self.baseline_label.setText("")
         self.confusion.hide()
+        self.samples_view.clear()
+        self.samples_view.hide()
         self._predictions = None
         self.epoch_progress.setValue(0)
         self.batch_progress.setValue(0)
@@ -339,6 +349,8 @@ class TrainPanel(QWidget):
             self._on_batch(event)
         elif kind == "epoch_ended":
             self._on_epoch(event)
+        elif kind == "samples":
+            self._on_samples(event)
         elif kind == "finished":
             self._show_results(event)
         elif kind == "failed":
@@ -398,6 +410,15 @@ class TrainPanel(QWidget):
             text += f" · val_loss {logs['val_loss']:.4f}"
         self.status_label.setText(text)
         self.epoch_shown.emit(epoch)
+
+    def _on_samples(self, event: dict) -> None:
+        lines = [f"— epoch {event.get('epoch')} — seed: “{event.get('seed', '')}”"]
+        if event.get("error"):
+            lines.append(f"(no samples: {event['error']})")
+        for temperature, text in (event.get("samples") or {}).items():
+            lines.append(f"T={temperature}: {text}")
+        self.samples_view.show()
+        self.samples_view.appendPlainText("\n".join(lines) + "\n")
 
     def _show_results(self, event: dict) -> None:
         stopped_at = event.get("early_stopped_epoch")
