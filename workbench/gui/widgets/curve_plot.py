@@ -41,6 +41,16 @@ class _Series:
         self.n = 0
 
 
+LONG_CURVE_POINTS = 500
+
+
+def _lightened(colour: str, amount: float):
+    """``colour`` mixed with white: looks faint like transparency but paints as cheaply as opaque."""
+    c = pg.mkColor(colour)
+    mix = lambda v: int(round(v + (255 - v) * amount))  # noqa: E731
+    return pg.mkColor(mix(c.red()), mix(c.green()), mix(c.blue()))
+
+
 class CurvePlot(pg.PlotWidget):
     """One metric over epochs (x axis = epochs; batch points sit at fractional epochs)."""
 
@@ -52,15 +62,14 @@ class CurvePlot(pg.PlotWidget):
         self.setBackground("w")
         self.setMenuEnabled(False)
         self.setMinimumHeight(170)
-        self.showGrid(x=True, y=True, alpha=0.2)
+        # No grid: at 10,000 points the grid and translucent pens were most of a redraw's cost
+        # (benchmarks/plot_redraw.py); opaque, thin, solid pens keep redraws cheap.
         self.setLabel("bottom", "epoch")
         self.setTitle(metric, color="#333", size="10pt")
         self.plotItem.setDownsampling(auto=True, mode="peak")
         self.plotItem.setClipToView(True)
         self._legend = self.addLegend(offset=(-10, 10))
-        faint = pg.mkColor(TRAIN_COLOUR)
-        faint.setAlpha(70)
-        self.batch_curve = self.plot(pen=pg.mkPen(faint, width=1))
+        self.batch_curve = self.plot(pen=pg.mkPen(_lightened(TRAIN_COLOUR, 0.7), width=1))
         self.train_curve = self.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o", symbolSize=6,
                                      symbolBrush=TRAIN_COLOUR, symbolPen=None, name=metric if live else None)
         self.val_curve = self.plot(pen=pg.mkPen(VAL_COLOUR, width=2.5), symbol="o", symbolSize=6,
@@ -175,12 +184,19 @@ class CurvePlot(pg.PlotWidget):
 
     def add_overlay(self, name: str, xs, ys, index: int, dashed: bool = False, *, faint: bool = False) -> None:
         """Another run's curve; ``faint`` ones (earlier sweep trials) get no legend entry."""
-        colour = pg.mkColor(OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)])
-        if faint:
-            colour.setAlpha(110)
+        colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
+        colour = _lightened(colour, 0.55) if faint else pg.mkColor(colour)
         style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+        width = 1 if faint else 2
+        xs = list(xs)
+        if len(xs) > LONG_CURVE_POINTS:
+            # Dashes and wide pens over thousands of segments dominate a redraw; a long curve is
+            # told apart by a lighter shade instead.
+            if dashed:
+                colour = _lightened(colour.name(), 0.4)
+            style, width = Qt.PenStyle.SolidLine, 1
         ys = [float("nan") if v is None else v for v in ys]
-        item = self.plot(list(xs), ys, pen=pg.mkPen(colour, width=1 if faint else 2, style=style),
+        item = self.plot(xs, ys, pen=pg.mkPen(colour, width=width, style=style),
                          name=None if faint else name, connect="finite")
         if faint:
             item.setToolTip(name)
