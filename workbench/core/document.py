@@ -332,8 +332,8 @@ def _parse_data(reader: _Reader | None) -> DataSpec:
         return DataSpec()
     source = reader.get("source", str, DataSpec.source)
     # Imported here: sources.py is small and Qt-free, but keeps this module's imports minimal.
-    from workbench.core.sources import parse_source
     from workbench.core.errors import SourceError
+    from workbench.core.sources import parse_source
 
     try:
         parse_source(source)

@@ -10,7 +10,7 @@ import os
 import sys
 from types import ModuleType
 
-import workbench  # noqa: F401  (pins KERAS_BACKEND before any Keras import)
+import workbench
 
 
 def import_keras() -> ModuleType:

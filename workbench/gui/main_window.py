@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
             f"Python {info.get('python')}</p>",
         )
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.tensorflow_loaded_when_shown is None:
             self.tensorflow_loaded_when_shown = "tensorflow" in sys.modules
@@ -379,18 +379,18 @@ class MainWindow(QMainWindow):
                 # Only once the window is up: the import must never delay it.
                 QTimer.singleShot(0, self.start_loading_keras)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+    def dropEvent(self, event: QDropEvent) -> None:
         for url in event.mimeData().urls():
             if url.isLocalFile() and Path(url.toLocalFile()).is_file():
                 self.open_file(url.toLocalFile())
                 event.acceptProposedAction()
                 return
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._maybe_save():
             event.ignore()
             return
