@@ -9,20 +9,14 @@ from typing import Any
 import numpy as np
 
 from workbench.core.data.feeding import Inputs
+from workbench.core.data.files import read_source_file
 from workbench.core.data.preprocess import Preprocessor
 from workbench.core.errors import DataError
 
 
 def read_corpus(path: Path, lowercase: bool) -> tuple[str, list[str]]:
     notes: list[str] = []
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder; corpus:PATH names one plain-text file.") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror}).") from None
+    data = read_source_file(path, "corpus:PATH names one plain-text file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core.data.feeding import Inputs
+from workbench.core.data.files import read_source_file
 from workbench.core.data.preprocess import Preprocessor
 from workbench.core.errors import DataError
 
@@ -28,14 +29,7 @@ def is_missing(value: str | None) -> bool:
 def read_csv(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
     """(header, rows, notes); empty, header-only and ragged files are DataErrors naming the line."""
     notes: list[str] = []
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder; csv:PATH names a .csv file.") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror}).") from None
+    data = read_source_file(path, "csv:PATH names a .csv file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -230,14 +230,7 @@ class TrainPanel(QWidget):
         self._reset_view()
         self.status_label.setText(f"Preparing {self.context.session.document.data.source}…")
         worker = TrainingWorker(self.context.session.document, self.context.runs_dir)
-        worker.yielded.connect(self._on_event)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        worker.done.connect(self._on_done)
-        self.worker = worker
-        self._update_buttons()
-        self.context.pool.start(worker)
-        return True
+        return self._start(worker)
 
     @Slot()
     def start_sweep(self, grid: str | None = None) -> bool:
@@ -260,6 +253,9 @@ class TrainPanel(QWidget):
         self.sweep.start(len(trials))
         self.status_label.setText(f"Sweep of {len(trials)} trials…")
         worker = TrainingWorker(self.context.session.document, self.context.runs_dir, grid=grid)
+        return self._start(worker)
+
+    def _start(self, worker: TrainingWorker) -> bool:
         worker.yielded.connect(self._on_event)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)

@@ -47,7 +47,7 @@ LONG_CURVE_POINTS = 500
 def _lightened(colour: str, amount: float):
     """``colour`` mixed with white: looks faint like transparency but paints as cheaply as opaque."""
     c = pg.mkColor(colour)
-    mix = lambda v: int(round(v + (255 - v) * amount))
+    mix = lambda v: round(v + (255 - v) * amount)
     return pg.mkColor(mix(c.red()), mix(c.green()), mix(c.blue()))
 
 
