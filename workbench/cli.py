@@ -130,6 +130,34 @@ def cmd_data_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_data_import(args: argparse.Namespace) -> int:
+    import_dataset_file = _capability("workbench.core.data.catalog", "import_dataset_file")
+    card = import_dataset_file(args.file)
+    if args.json:
+        _print_json(card.to_dict())
+    else:
+        print(card.format_line())
+    return EXIT_OK
+
+
+def cmd_import_model(args: argparse.Namespace) -> int:
+    from workbench.core.design.importer import import_keras_model
+    from workbench.core.document import ExperimentDocument, save_document
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise WorkbenchError(f"{out}: already exists; choose another name or pass --force to replace it.")
+    document = ExperimentDocument(name=Path(args.model).stem, model=import_keras_model(args.model))
+    if args.data:
+        from workbench.core.sources import parse_source
+
+        parse_source(args.data)
+        document.data.source = args.data
+    save_document(document, out)
+    print(f"Wrote {out} with the {len(document.model.layers)} layers of {args.model}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     document = _load(args.file)
     train_command = _capability("workbench.core.training.commands", "train_command")
@@ -240,6 +268,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=int, default=0, metavar="N", help="sample index (default 0)")
     p.add_argument("--split", choices=["train", "test"], default="train", help="which split (default train)")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = data_sub.add_parser("import", help="check a Keras dataset file and copy it into the cache",
+                            description="check a Keras dataset file (imdb.npz, mnist.npz, "
+                                        "imdb_word_index.json, …) and copy it into the cache")
+    p.set_defaults(handler=cmd_data_import)
+    p.add_argument("file", help="the dataset file, as Keras downloads it")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("import-model", cmd_import_model,
+            "write an experiment whose model is read from a .keras file (safe mode, no custom code)")
+    p.add_argument("model", metavar="MODEL.keras", help="a Sequential or linear functional Keras model")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="experiment file to write")
+    p.add_argument("--data", metavar="SOURCE", help="data source string")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = add("train", cmd_train, "train an experiment and record the run")
     p.add_argument("file", help="experiment file")

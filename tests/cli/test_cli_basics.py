@@ -17,7 +17,8 @@ def test_version(capsys):
 
 
 @pytest.mark.parametrize("command", ["templates", "new", "summary", "export", "datasets", "train", "runs",
-                                     "predict", "generate", "sweep", "selftest", "install-desktop"])
+                                     "predict", "generate", "sweep", "selftest", "install-desktop",
+                                     "import-model"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
