@@ -153,9 +153,9 @@ def load_average() -> list[float] | None:
 # --------------------------------------------------------------------------- memory
 
 
-def _status_kib(field: str) -> int | None:
+def _status_kib(field: str, pid: int | str = "self") -> int | None:
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
@@ -169,9 +169,9 @@ def peak_rss_mb() -> float | None:
     return None if kib is None else kib * 1024 / 1e6
 
 
-def rss_mb() -> float | None:
-    """This process's current resident set (VmRSS) in MB."""
-    kib = _status_kib("VmRSS")
+def rss_mb(pid: int | str = "self") -> float | None:
+    """The current resident set (VmRSS) in MB of this process, or of ``pid`` (None once it has exited)."""
+    kib = _status_kib("VmRSS", pid)
     return None if kib is None else kib * 1024 / 1e6
 
 

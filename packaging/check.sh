@@ -8,7 +8,8 @@
 #   1. `KerasWorkbench selftest --screenshots DIR --json`: ok, window shown before TensorFlow
 #      is imported; over KWB_WINDOW_RUNS starts (default 3) the median time to window is within
 #      KWB_MAX_WINDOW_S seconds (default 3);
-#   2. `KerasWorkbench new circles-mlp` + `train --epochs 2` on synthetic:circles finishes;
+#   2. `KerasWorkbench new circles-mlp` + `train --epochs 2` on synthetic:circles finishes, and a
+#      2-trial `sweep` finishes with its trials trained in a child process of the bundle;
 #   3. started with an unwritable home, the selftest still passes (temp-folder fallback).
 # Figures land in $KWB_CHECK_DIR/figures.json and a Markdown block for benchmarks/RESULTS.md in
 # $KWB_CHECK_DIR/results.md. Exit status: 0 when every check passed.
@@ -115,6 +116,16 @@ if "$EXE" new circles-mlp -o "$OUT/circles.kwb.json" --force 2>"$OUT/new.err"; t
         json_check "$OUT/train.jsonl" 'r.get("event") == "result" and r.get("status") == "finished"' \
             || fail "training did not finish"
         [[ $(grep -c '"event": "epoch"' "$OUT/train.jsonl") -eq 2 ]] || fail "expected 2 epoch lines"
+    fi
+    say "sweeping 2 trials inside the bundle (trials train in a child process of the bundle)"
+    if "$EXE" sweep "$OUT/circles.kwb.json" --grid "hidden_units=4,8" --epochs 1 --runs "$OUT/sweep-runs" --json \
+        >"$OUT/sweep.jsonl" 2>"$OUT/sweep.err"; then
+        [[ $(grep -c '"status": "finished"' "$OUT/sweep.jsonl") -ge 2 ]] || fail "the sweep's trials did not finish"
+        grep -q "before its first trial" "$OUT/sweep.err" "$OUT/sweep.jsonl" \
+            && fail "the trial process could not start in the bundle (fell back to one process)"
+    else
+        tail -20 "$OUT/sweep.err"
+        fail "sweep exited with an error"
     fi
 else
     cat "$OUT/new.err"

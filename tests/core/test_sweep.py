@@ -58,12 +58,13 @@ def test_dotted_paths_are_validated_like_documents():
         apply_params(mlp(), {"hidden_units": "big"})
 
 
-def test_tiny_sweep_trains_each_trial_and_ranks(monkeypatch, tmp_path):
+@pytest.mark.parametrize("isolate", [False, True], ids=["in-process", "child-process"])
+def test_tiny_sweep_trains_each_trial_and_ranks(monkeypatch, tmp_path, isolate):
     use_pipeline(monkeypatch)
     doc = mlp()
     doc.data.source = "synthetic:circles?n=200"
     events = []
-    outcomes = run_sweep(doc, "hidden_units=4,8", tmp_path, epochs=1, on_event=events.append)
+    outcomes = run_sweep(doc, "hidden_units=4,8", tmp_path, epochs=1, on_event=events.append, isolate=isolate)
     assert [o.status for o in outcomes] == ["finished", "finished"]
     assert [o.params for o in outcomes] == [{"hidden_units": 4}, {"hidden_units": 8}]
     assert all(o.score_metric == "test_accuracy" for o in outcomes)

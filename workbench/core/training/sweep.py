@@ -286,17 +286,25 @@ def rank(outcomes: list[TrialOutcome]) -> list[TrialOutcome]:
     return sorted(outcomes, key=key)
 
 
+# TensorFlow keeps every traced graph for the life of the process (tensorflow#61791), about 6 MB
+# per trial; replacing the trial process every few trials bounds that, at one TensorFlow import
+# (~3 s) per process.
+TRIALS_PER_PROCESS = 10
+
+
 def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
               on_event: Callable[[dict[str, Any]], None] | None = None,
-              should_stop: Callable[[], bool] | None = None, free_memory: bool = True) -> list[TrialOutcome]:
+              should_stop: Callable[[], bool] | None = None, free_memory: bool = True,
+              isolate: bool = True, trials_per_process: int = TRIALS_PER_PROCESS) -> list[TrialOutcome]:
     """Train every trial of the grid in turn; returns outcomes in trial order (stopped: the finished ones).
 
     Events: ``sweep_started`` (trials, dimensions), each trial's Trainer events with ``trial``
-    added, ``trial_ended`` (an outcome dict) and ``sweep_finished`` (ranking, stopped).
+    added, ``trial_ended`` (an outcome dict) and ``sweep_finished`` (ranking, stopped); with
+    ``isolate``, also ``trial_process_started`` (pid, first and last trial) for each process.
+    ``isolate``: train in child processes replaced every ``trials_per_process`` trials, so the
+    caller's memory stays flat however long the sweep; False trains in this process.
     ``free_memory``: collect garbage after each trial (see :class:`Trainer`; the window passes False).
     """
-    from workbench.core.training.trainer import Trainer
-
     stop = should_stop or (lambda: False)
     emit = on_event or (lambda event: None)
     base = document.copy()
@@ -305,9 +313,28 @@ def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
     dims = parse_grid(grid)
     trials = expand_grid(base, dims)
     emit({"event": "sweep_started", "trials": len(trials), "dimensions": {d.name: d.values for d in dims}})
+    if isolate:
+        from workbench.core.training.trial_process import run_trials_in_processes
+
+        outcomes, interrupted = run_trials_in_processes(trials, runs_root, emit, stop, free_memory,
+                                                        max(1, trials_per_process))
+    else:
+        outcomes, interrupted = run_trials(trials, len(trials), runs_root, emit, stop, free_memory)
+    ranking = rank(outcomes)
+    emit({"event": "sweep_finished", "stopped": stop() or len(outcomes) < len(trials),
+          "ranking": [o.to_dict() for o in ranking]})
+    if interrupted:
+        raise KeyboardInterrupt
+    return outcomes
+
+
+def run_trials(trials: list[SweepTrial], total: int, runs_root, emit: Callable[[dict[str, Any]], None],
+               stop: Callable[[], bool], free_memory: bool) -> tuple[list[TrialOutcome], bool]:
+    """Train ``trials`` one after another in this process; (outcomes, interrupted by Ctrl+C)."""
+    from workbench.core.training.trainer import Trainer
+
     outcomes: list[TrialOutcome] = []
     prepared_cache: dict[str, Any] = {}
-    interrupted = False
     for trial in trials:
         if stop():
             break
@@ -318,7 +345,7 @@ def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
                                doc.training.seed], sort_keys=True, default=str)
 
         def forward(event: dict[str, Any], index=trial.index) -> None:
-            emit({**event, "trial": index, "trials": len(trials)})
+            emit({**event, "trial": index, "trials": total})
 
         trainer = Trainer(doc, runs_root, on_event=forward, should_stop=stop,
                           prepared=prepared_cache.get(data_key), name=f"{doc.name} [{label}]",
@@ -327,14 +354,13 @@ def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
             result = trainer.run()
         except KeyboardInterrupt:
             # Ctrl+C: the trial's run is kept as "stopped"; rank what finished, then stop.
-            interrupted = True
-            break
+            return outcomes, True
         except WorkbenchError as exc:
-            outcome = TrialOutcome(trial.index, len(trials), trial.params, None, "failed", str(exc))
+            outcome = TrialOutcome(trial.index, total, trial.params, None, "failed", str(exc))
         else:
             prepared_cache = {data_key: trainer.prepared}
             metric, score = score_of(doc, result)
-            outcome = TrialOutcome(trial.index, len(trials), trial.params, result.run_id, result.status,
+            outcome = TrialOutcome(trial.index, total, trial.params, result.run_id, result.status,
                                    result.message, result.epochs_completed, result.final_metrics,
                                    result.test_metrics, metric, score)
         del trainer
@@ -342,9 +368,4 @@ def run_sweep(document, grid: str, runs_root, *, epochs: int | None = None,
         emit({"event": "trial_ended", **outcome.to_dict()})
         if outcome.status == "stopped" and stop():
             break
-    ranking = rank(outcomes)
-    emit({"event": "sweep_finished", "stopped": stop() or len(outcomes) < len(trials),
-          "ranking": [o.to_dict() for o in ranking]})
-    if interrupted:
-        raise KeyboardInterrupt
-    return outcomes
+    return outcomes, False
