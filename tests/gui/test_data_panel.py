@@ -430,6 +430,8 @@ def test_download_offline_says_import_and_panel_stays_usable(qtbot, panel, monke
                         "on another machine and use Import to add it.")
 
     monkeypatch.setattr(keras_files, "_fetch", offline)
+    # The failed download marks mnist offline for the session: keep that from later tests.
+    monkeypatch.setattr(keras_files, "OFFLINE", {})
     qtbot.waitUntil(lambda: panel.dataset_list.count() > 0, timeout=LOAD_TIMEOUT)
     mnist = next(i for i in range(panel.dataset_list.count())
                  if panel.dataset_list.item(i).data(0x0100) == "keras:mnist")

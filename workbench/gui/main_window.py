@@ -14,33 +14,36 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QTabWidget,
-    QWidget,
 )
 
 import workbench
 from workbench.core import paths
 from workbench.core.document import FILE_SUFFIX, ExperimentDocument, parse_document_bytes
 from workbench.core.errors import WorkbenchError
-from workbench.core.kerasenv import versions
-from workbench.gui.builder.panel import BuilderPanel
 from workbench.gui.context import AppContext
-from workbench.gui.data.panel import DataPanel
-from workbench.gui.playground.panel import PlaygroundPanel
+from workbench.gui.panel_host import LazyPanels, PanelHost, PanelTabs, panel_factory
 from workbench.gui.runs.panel import RunsPanel
 from workbench.gui.session import DocumentSession
-from workbench.gui.train.panel import TrainPanel
 from workbench.gui.workers import Worker
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 60_000
+PRELOAD_DELAY_MS = 300
 FILE_FILTER = f"Keras Workbench experiments (*{FILE_SUFFIX} *.json);;All files (*)"
 PANELS = (("builder", "Builder"), ("data", "Data"), ("train", "Train"), ("playground", "Playground"))
+# Each tab's panel is imported and built when its tab is first shown (or `window.panels[key]` is
+# read): the start-up path then never imports pyqtgraph (benchmarks/startup.py).
+PANEL_CLASSES = {
+    "builder": ("workbench.gui.builder.panel", "BuilderPanel"),
+    "data": ("workbench.gui.data.panel", "DataPanel"),
+    "train": ("workbench.gui.train.panel", "TrainPanel"),
+    "playground": ("workbench.gui.playground.panel", "PlaygroundPanel"),
+}
 
 
 def load_keras_info(task) -> dict:
     """Import Keras (and TensorFlow) off the GUI thread; returns backend and versions."""
-    from workbench.core.kerasenv import import_keras
+    from workbench.core.kerasenv import import_keras, versions
 
     keras = import_keras()
     info = versions()
@@ -62,20 +65,16 @@ class MainWindow(QMainWindow):
         self.context = AppContext(self.session, parent=self)
         self.settings = QSettings()
 
-        self.tabs = QTabWidget()
+        self.tabs = PanelTabs()
         self.tabs.setObjectName("panelTabs")
         self.tabs.setDocumentMode(True)
-        self.panels: dict[str, QWidget] = {
-            "builder": BuilderPanel(self.context),
-            "data": DataPanel(self.context),
-            "train": TrainPanel(self.context),
-            "playground": PlaygroundPanel(self.context),
-        }
+        hosts = {key: PanelHost(key, panel_factory(*PANEL_CLASSES[key], self.context)) for key, _ in PANELS}
         for key, title in PANELS:
-            panel = self.panels[key]
-            panel.setObjectName(f"{key}Panel")
-            self.tabs.addTab(panel, title)
+            self.tabs.addTab(hosts[key], title)
+        self.panels = LazyPanels(hosts)
         self.setCentralWidget(self.tabs)
+        self.context.sample_requested.connect(self._on_sample_requested)
+        self.context.run_requested.connect(self._on_run_requested)
 
         self.runs_panel = RunsPanel(self.context)
         self.runs_panel.setObjectName("runsPanel")
@@ -100,7 +99,16 @@ class MainWindow(QMainWindow):
         self._autosave_timer.timeout.connect(self.autosave)
         self._autosave_timer.start()
 
+        # Once TensorFlow has loaded (so the two never compete), the panels not opened yet are
+        # built one per timer tick, so that opening their tab later is instant.
+        self._preload_timer = QTimer(self)
+        self._preload_timer.setSingleShot(True)
+        self._preload_timer.setInterval(PRELOAD_DELAY_MS)
+        self._preload_timer.timeout.connect(self._preload_next_panel)
+
         self._restore_state()
+        # The tab shown first is built now, so the first layout already has it.
+        self.panels.host(PANELS[max(0, self.tabs.currentIndex())][0]).panel()
         self.keras_worker: Worker | None = None
         self._load_keras_on_show = load_keras
         # Recorded at the first show, for selftest and the start-up benchmark.
@@ -266,7 +274,9 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            # Wide enough for the widest panel (Data) beside the dock, so building it on its first
+            # show does not widen the window.
+            self.resize(1300, 800)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -339,15 +349,38 @@ class MainWindow(QMainWindow):
         self.backend_label.setText(f"Keras {info.get('keras')} · backend: {info.get('backend')}")
         self.statusBar().showMessage("TensorFlow loaded; training is available.", 5000)
         self.context.keras_ready.emit(info)
+        self._preload_timer.start()
 
     @Slot(str)
     def _on_keras_failed(self, message: str) -> None:
         self.backend_label.setText("TensorFlow failed to load")
+        self._preload_timer.start()
         self.show_error("TensorFlow could not be loaded",
                         f"{message.splitlines()[0]}\n\nBuilding designs and browsing data still work; "
                         "reinstall with `pip install keras-workbench` to train.")
 
     # ------------------------------------------------------------------ misc
+
+    # Panels talk through the context; a panel not built yet is built to hear these. Its own
+    # connection, made while the signal is being emitted, is not called for that emission.
+
+    @Slot(str, str, list)
+    def _on_sample_requested(self, source: str, split: str, indices: list) -> None:
+        if not self.panels.is_built("data"):
+            self.panels["data"].show_requested_samples(source, split, indices)
+
+    @Slot(str)
+    def _on_run_requested(self, run_dir: str) -> None:
+        if not self.panels.is_built("playground"):
+            self.panels["playground"].open_run(run_dir)
+
+    @Slot()
+    def _preload_next_panel(self) -> None:
+        unbuilt = [key for key, _title in PANELS if not self.panels.is_built(key)]
+        if unbuilt:
+            self.panels.host(unbuilt[0]).panel()
+        if len(unbuilt) > 1:
+            self._preload_timer.start()
 
     @Slot(str)
     def _show_status(self, text: str) -> None:
@@ -361,6 +394,8 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from PySide6 import __version__ as pyside_version
         from PySide6.QtCore import qVersion
+
+        from workbench.core.kerasenv import versions  # not at start-up: it imports importlib.metadata
 
         info = self.context.keras_info or versions()
         QMessageBox.about(
@@ -396,9 +431,10 @@ class MainWindow(QMainWindow):
             return
         self._save_state()
         self._autosave_timer.stop()
+        self._preload_timer.stop()
         if not self.session.modified:
             self._autosave_path().unlink(missing_ok=True)
-        for panel in [*self.panels.values(), self.runs_panel]:
+        for panel in [*self.panels.built().values(), self.runs_panel]:
             shutdown = getattr(panel, "shutdown", None)
             if shutdown is not None:
                 shutdown()

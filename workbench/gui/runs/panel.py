@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor
@@ -28,8 +29,11 @@ from PySide6.QtWidgets import (
 from workbench.core.errors import WorkbenchError
 from workbench.core.training.runs import RunRecord, RunStore
 from workbench.gui.context import AppContext
-from workbench.gui.widgets.curve_plot import CurvePlot
 
+if TYPE_CHECKING:  # the plot module imports pyqtgraph: only once runs are compared
+    from workbench.gui.widgets.curve_plot import CurvePlot
+
+COMPARE_HINT = "Select runs to compare"
 COLUMNS = ("Name", "Date", "Template", "Data", "Epochs", "Best val", "Test", "Duration", "Status")
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -130,10 +134,16 @@ class RunsPanel(QWidget):
         self.metric_combo.currentTextChanged.connect(lambda _text: self._draw_overlay())
         row.addWidget(self.metric_combo, 1)
         compare_layout.addLayout(row)
-        self.compare_plot = CurvePlot("loss", live=False)
-        self.compare_plot.setObjectName("runsComparePlot")
-        self.compare_plot.setTitle("Select runs to compare", color="#333", size="10pt")
-        compare_layout.addWidget(self.compare_plot, 1)
+        self._compare_layout = compare_layout
+        self._compare_plot: CurvePlot | None = None
+        # Stands in for the plot until runs are selected: building the plot imports pyqtgraph,
+        # which would delay the window's first show (benchmarks/startup.py).
+        self.compare_hint = QLabel(COMPARE_HINT)
+        self.compare_hint.setObjectName("runsCompareHint")
+        self.compare_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.compare_hint.setMinimumHeight(170)  # the plot's, so the splitter does not jump
+        self.compare_hint.setStyleSheet("background: white; color: #333; font-size: 10pt;")
+        compare_layout.addWidget(self.compare_hint, 1)
         splitter.addWidget(compare)
         self.message_label = QLabel("")
         self.message_label.setObjectName("runsMessage")
@@ -154,6 +164,22 @@ class RunsPanel(QWidget):
         button.setToolTip(tip)
         button.clicked.connect(lambda _checked=False: slot())
         return button
+
+    @property
+    def compare_plot(self) -> CurvePlot:
+        """The comparison plot, built (in place of the hint) on first use."""
+        if self._compare_plot is None:
+            from workbench.gui.widgets.curve_plot import CurvePlot
+
+            plot = CurvePlot("loss", live=False)
+            plot.setObjectName("runsComparePlot")
+            plot.setTitle(COMPARE_HINT, color="#333", size="10pt")
+            self._compare_layout.replaceWidget(self.compare_hint, plot)
+            self.compare_hint.hide()
+            if self.isVisible():
+                plot.show()  # else Qt shows it one event-loop turn later and a grab() now is blank
+            self._compare_plot = plot
+        return self._compare_plot
 
     @property
     def store(self) -> RunStore:
@@ -260,10 +286,12 @@ class RunsPanel(QWidget):
         self._draw_overlay()
 
     def _draw_overlay(self) -> None:
+        records = self._selected_records()
+        if not records and self._compare_plot is None:
+            return  # the hint already says to select runs
         plot = self.compare_plot
         metric = self.metric_combo.currentText() or "loss"
         plot.reset(metric)
-        records = self._selected_records()
         for index, record in enumerate(records):
             history = record.history()
             epochs = history.get("epoch", [])
