@@ -1,7 +1,9 @@
 """A live training-curve plot: per-batch values faint, per-epoch points bold, validation twin, markers.
 
-Cheap at thousands of points: data lives in growing numpy buffers, curves downsample and clip
-to view, and each update is one ``setData`` per curve.
+Cheap at thousands of points (benchmarks/plot_redraw.py): data lives in growing numpy buffers, curves
+downsample to about one min/max pair per pixel and clip to view, each update is one ``setData`` per
+curve, a new batch point changes the view range only when it starts a new epoch or a new y extreme,
+and what does not change between live updates (axes, epoch curves) is repainted from a pixmap cache.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 TRAIN_COLOUR = "#4c78a8"
 VAL_COLOUR = "#f58518"
@@ -42,6 +44,18 @@ class _Series:
 
 
 LONG_CURVE_POINTS = 500
+# pyqtgraph's auto-downsampling aims at ~5 bins per pixel: 10,000 points over ~850 px made bins of 2
+# points, and peak mode draws 2 points (min, max) per bin, so all 10,000 were drawn, which was most of a
+# redraw's cost. One bin per pixel draws the same min/max envelope with about 1/6 of the points.
+DOWNSAMPLE_BINS_PER_PIXEL = 1.0
+# Repainted as a pixmap blit until the item changes (Qt regenerates it on update() or a new transform).
+_CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def _downsample(item: pg.PlotDataItem) -> None:
+    item.opts["autoDownsampleFactor"] = DOWNSAMPLE_BINS_PER_PIXEL  # pyqtgraph 0.14 has no setter for it
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
 
 
 def _lightened(colour: str, amount: float):
@@ -51,11 +65,52 @@ def _lightened(colour: str, amount: float):
     return pg.mkColor(mix(c.red()), mix(c.green()), mix(c.blue()))
 
 
+class _LiveBounds(pg.GraphicsObject):
+    """Stands in for the batch curve when the view auto-ranges.
+
+    The batch curve is added with ``ignoreBounds``, so a new batch point does not move the view range,
+    which would re-downsample every overlay and re-label the axes at each update; these bounds (the batch
+    points' extent, x rounded out to whole epochs) change only when a point starts a new epoch or
+    reaches a new low or high."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(self.GraphicsItemFlag.ItemHasNoContents)
+        self.bounds: tuple[float, float, float, float] | None = None  # x0, x1, y0, y1
+
+    def set_bounds(self, bounds: tuple[float, float, float, float] | None) -> None:
+        if bounds != self.bounds:
+            self.bounds = bounds
+            self.informViewBoundsChanged()
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None) -> tuple[float | None, float | None]:
+        if self.bounds is None:
+            return None, None
+        return self.bounds[2 * ax], self.bounds[2 * ax + 1]
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter, *args) -> None:
+        pass
+
+
+class _ViewBox(pg.ViewBox):
+    """A ViewBox that re-measures its items only when one that counts toward the auto-range changes.
+
+    pyqtgraph queues a re-measure of every item (and so often a new range and new axis labels) whenever
+    any item's bounds change, even an item added with ``ignoreBounds`` such as the batch curve."""
+
+    def itemBoundsChanged(self, item) -> None:
+        if item in self.addedItems or item.parentItem() in self.addedItems:
+            super().itemBoundsChanged(item)
+
+
 class CurvePlot(pg.PlotWidget):
     """One metric over epochs (x axis = epochs; batch points sit at fractional epochs)."""
 
     def __init__(self, metric: str = "loss", parent: QWidget | None = None, *, live: bool = True):
-        super().__init__(parent=parent)
+        super().__init__(parent=parent, viewBox=_ViewBox())
         # Not "metric": QPaintDevice.metric() is what Qt calls to paint; shadowing it crashes grab().
         self.metric_name = metric
         self.live = live  # False: a comparison plot that only shows overlays
@@ -69,14 +124,16 @@ class CurvePlot(pg.PlotWidget):
         self.plotItem.setDownsampling(auto=True, mode="peak")
         self.plotItem.setClipToView(True)
         self._legend = self.addLegend(offset=(-10, 10))
-        self.batch_curve = self.plot(pen=pg.mkPen(_lightened(TRAIN_COLOUR, 0.7), width=1))
+        self.batch_curve = pg.PlotDataItem(pen=pg.mkPen(_lightened(TRAIN_COLOUR, 0.7), width=1))
+        self.plotItem.addItem(self.batch_curve, ignoreBounds=True)
+        self._live_bounds = _LiveBounds()
+        self.plotItem.addItem(self._live_bounds)
         self.train_curve = self.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5), symbol="o", symbolSize=6,
                                      symbolBrush=TRAIN_COLOUR, symbolPen=None, name=metric if live else None)
         self.val_curve = self.plot(pen=pg.mkPen(VAL_COLOUR, width=2.5), symbol="o", symbolSize=6,
                                    symbolBrush=VAL_COLOUR, symbolPen=None, name=f"val_{metric}" if live else None)
         for curve in (self.batch_curve, self.train_curve, self.val_curve):
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+            _downsample(curve)
         self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#54a24b", width=1.5, style=Qt.PenStyle.DashLine),
                                          label="best", labelOpts={"position": 0.08, "color": "#54a24b"})
         self.stop_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#e45756", width=1.5, style=Qt.PenStyle.DotLine),
@@ -84,10 +141,18 @@ class CurvePlot(pg.PlotWidget):
         self.hover_label = pg.TextItem(color="#222", anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 220))
         self.hover_label.setZValue(10)
         self._batches = _Series()
+        self._batch_extent: list[float] | None = None  # x min, x max, y min, y max of the batch points
         self._dirty: set[str] = set()
         self._train = _Series()
         self._val = _Series()
         self._overlays: list[pg.PlotDataItem] = []
+        # Static during live updates (the epoch curves change once per epoch) and each repainted only
+        # from its own state, so a cached picture cannot go stale. Not the legend: its samples paint
+        # the curves' styles, which change without telling them. Not the overlays: blitting a pixmap
+        # the size of the plot costs about what drawing a downsampled curve does.
+        for item in (self.plotItem.getAxis("left"), self.plotItem.getAxis("bottom"), self.train_curve.curve,
+                     self.train_curve.scatter, self.val_curve.curve, self.val_curve.scatter):
+            item.setCacheMode(_CACHED)
         self._hover_proxy = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
 
     # -- data -----------------------------------------------------------------
@@ -104,6 +169,8 @@ class CurvePlot(pg.PlotWidget):
         for series in (self._batches, self._train, self._val):
             series.clear()
         self._dirty.clear()
+        self._batch_extent = None
+        self._live_bounds.set_bounds(None)
         for curve in (self.batch_curve, self.train_curve, self.val_curve):
             curve.setData([], [])
         for line in (self.best_line, self.stop_line, self.hover_label):
@@ -117,9 +184,15 @@ class CurvePlot(pg.PlotWidget):
 
     def add_batch(self, x: float, value: float | None) -> None:
         """Buffer a per-batch value; it is drawn at the next :meth:`flush`."""
-        if value is None or not math.isfinite(value):
+        if value is None or not math.isfinite(value) or not math.isfinite(x):
             return
         self._batches.append(x, value)
+        extent = self._batch_extent
+        if extent is None:
+            self._batch_extent = [x, x, value, value]
+        else:
+            extent[0], extent[1] = min(extent[0], x), max(extent[1], x)
+            extent[2], extent[3] = min(extent[2], value), max(extent[3], value)
         self._dirty.add("batch")
 
     def add_epoch(self, epoch: int, value: float | None, val_value: float | None) -> None:
@@ -140,6 +213,9 @@ class CurvePlot(pg.PlotWidget):
                                    ("train", self.train_curve, self._train), ("val", self.val_curve, self._val)):
             if key in self._dirty:
                 curve.setData(*series.data())
+        if "batch" in self._dirty and self._batch_extent is not None:
+            x0, x1, y0, y1 = self._batch_extent
+            self._live_bounds.set_bounds((math.floor(x0), math.ceil(x1), y0, y1))
         self._dirty.clear()
 
     def mark_best(self, epoch: int | None) -> None:
@@ -198,6 +274,7 @@ class CurvePlot(pg.PlotWidget):
         ys = [float("nan") if v is None else v for v in ys]
         item = self.plot(xs, ys, pen=pg.mkPen(colour, width=width, style=style),
                          name=None if faint else name, connect="finite")
+        _downsample(item)
         if faint:
             item.setToolTip(name)
         self._overlays.append(item)
