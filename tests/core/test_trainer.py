@@ -64,6 +64,7 @@ def test_training_records_a_complete_run(pipeline, tmp_path):
 
     assert set(result.test_metrics) == {"loss", "accuracy"}
     assert result.baseline["kind"] == "majority class" and result.baseline["chance"] == 0.5
+    assert 0 < result.baseline["loss"] < 1  # binary crossentropy of the class frequencies; log 2 at 50/50
     matrix = np.array(result.confusion["matrix"])
     assert matrix.shape == (2, 2) and matrix.sum() == 40
     assert len(result.predictions["y_pred"]) == 40
@@ -97,6 +98,7 @@ def test_stop_ends_within_one_batch_and_keeps_the_run(pipeline, tmp_path):
     info = RunStore(tmp_path).open_run(result.run_id).info
     assert info["status"] == "stopped" and info["last_epoch_partial"] is True
     assert (tmp_path / result.run_id / "model.keras").is_file()
+    assert set(info["test_metrics"]) == {"loss", "accuracy"}  # what it learned, on the test set
 
 
 def test_input_shape_mismatch_is_refused_before_any_run(pipeline, tmp_path):

@@ -70,7 +70,9 @@ def test_training_shows_curves_progress_results_and_confusion(make_panel, qtbot)
     metrics = {panel.test_metrics.item(r, 0).text(): panel.test_metrics.item(r, 2).text()
                for r in range(panel.test_metrics.rowCount())}
     assert set(metrics) == {"loss", "accuracy"} and metrics["accuracy"] != "–"
+    assert metrics["loss"] == f"{result.baseline['loss']:.4f}"  # the class-frequency predictor's loss
     assert "most common training class" in panel.baseline_label.text()
+    assert "training class frequencies" in panel.baseline_label.text()
     assert runs_changed and panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
 
     assert panel.confusion.isVisible() and panel.confusion.rowCount() == 2
@@ -96,6 +98,12 @@ def test_stop_keeps_the_run_as_stopped(make_panel, qtbot):
     assert result.status == "stopped"
     assert 1 <= result.epochs_completed < 500
     assert "stopped" in panel.status_label.text()
+    # What it had learned is evaluated on the test set and shown like a finished run's.
+    shown = {panel.test_metrics.item(r, 0).text(): panel.test_metrics.item(r, 1).text()
+             for r in range(panel.test_metrics.rowCount())}
+    assert set(shown) == {"loss", "accuracy"} and shown["accuracy"] == f"{result.test_metrics['accuracy']:.4f}"
+    assert panel.baseline_label.text().startswith("Stopped run")
+    assert panel.confusion.isVisible()
 
 
 def test_bad_settings_are_refused_and_edits_are_undoable(make_panel):

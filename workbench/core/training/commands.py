@@ -33,7 +33,7 @@ def train_command(document, *, epochs: int | None = None, data: str | None = Non
                   as_json: bool = False, emit: Emit = print) -> int:
     """Train ``document``; JSON mode prints one line per epoch and a final summary line."""
     from workbench.core.sources import parse_source
-    from workbench.core.training.trainer import Trainer, describe_result
+    from workbench.core.training.trainer import Trainer
 
     document = document.copy()
     if epochs is not None:
@@ -59,16 +59,29 @@ def train_command(document, *, epochs: int | None = None, data: str | None = Non
         elif kind == "preparing" and not as_json and event.get("text"):
             _say(event["text"])
 
-    result = Trainer(document, _runs_root(runs), on_event=on_event).run()
+    trainer = Trainer(document, _runs_root(runs), on_event=on_event)
+    try:
+        result = trainer.run()
+    except KeyboardInterrupt:
+        # Ctrl+C: the run was kept as "stopped" (and evaluated); report it, then end as interrupted.
+        if trainer.result is not None:
+            _report(trainer.result, as_json, emit)
+        raise
+    _report(result, as_json, emit)
+    if result.status == "failed":
+        _say(f"error: {result.message}")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _report(result, as_json: bool, emit: Emit) -> None:
+    from workbench.core.training.trainer import describe_result
+
     if as_json:
         emit({"event": "result", **result.to_dict()})
     else:
         print(describe_result(result))
         print(f"run folder: {result.run_dir}")
-    if result.status == "failed":
-        _say(f"error: {result.message}")
-        return EXIT_ERROR
-    return EXIT_OK
 
 
 def runs_command(*, runs: str | None = None, as_json: bool = False, emit: Emit = print) -> int:
@@ -105,6 +118,8 @@ def sweep_command(document, *, grid: str, epochs: int | None = None, runs: str |
         kind = event["event"]
         if kind == "sweep_started" and not as_json:
             _say(f"sweep of {event['trials']} trials")
+        elif kind == "notice":
+            _say(event["message"])
         elif kind == "trial_ended":
             if as_json:
                 emit({"event": "trial", **{k: v for k, v in event.items() if k != "event"}})

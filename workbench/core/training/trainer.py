@@ -2,6 +2,10 @@
 
 :class:`Trainer` knows nothing of Qt. It reports through ``on_event(dict)`` and polls
 ``should_stop()`` once per batch; the GUI worker and the CLI adapt those two callables.
+Stop is checked at the end of every training batch, synchronously in the training loop (see
+:func:`_make_recorder`), so it lands at the next batch boundary. A stopped run is still evaluated
+on the test set, for at most :data:`STOPPED_EVAL_SECONDS` (see :meth:`Trainer._evaluate`).
+
 Events (all dicts with an ``"event"`` key):
 
 - ``preparing``: fraction, text (data loading / preprocessing)
@@ -10,14 +14,13 @@ Events (all dicts with an ``"event"`` key):
 - ``batch``: epoch, batch, steps, logs, samples_per_s, eta_s (throttled to ~10 per second)
 - ``epoch_ended``: epoch (1-based), epochs, logs, seconds, best_epoch, best_value, monitor
 - ``finished``: status ("finished" | "stopped"), message, test_metrics, baseline, run_id, run_dir,
-  epochs_completed, confusion
+  epochs_completed, confusion, test_coverage (None, or how much of the test set was evaluated)
 - ``failed``: message (and run_id/run_dir when the run folder was already created)
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +34,12 @@ from workbench.core.storage import atomic_write_json
 from workbench.core.training.runs import PREDICTIONS_FILE, RunStore, RunWriter, lower_is_better
 
 BATCH_EVENT_INTERVAL_S = 0.1  # at most ~10 batch events per second reach the GUI
-ASYNC_CALLBACKS = True  # let Keras run batch hooks off the training loop (see Trainer._callbacks)
+# Once Stop has been pressed, the test evaluation may run this long (then again as long for the
+# predictions behind the confusion matrix, on the same samples). should_stop() is a level, not an
+# edge: a second Stop during that evaluation cannot be told from the first, so time bounds it.
+STOPPED_EVAL_SECONDS = 3.0
+# Keras clips probabilities to [epsilon, 1 - epsilon] before taking logs (keras.backend.epsilon()).
+KERAS_EPSILON = 1e-7
 
 EventHandler = Callable[[dict[str, Any]], None]
 
@@ -53,6 +61,8 @@ class RunResult:
     confusion: dict[str, Any] | None = None
     data: dict[str, Any] = field(default_factory=dict)
     predictions: dict[str, list[int]] | None = None
+    # None when the whole test set was evaluated; else {"samples", "total", "reason"}.
+    test_coverage: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready summary (the CLI's final line); predictions are left out."""
@@ -70,6 +80,7 @@ class RunResult:
             "test_metrics": self.test_metrics,
             "baseline": self.baseline,
             "confusion": self.confusion,
+            "test_coverage": self.test_coverage,
         })
 
 
@@ -211,8 +222,14 @@ def predicted_labels(predictions: np.ndarray, label_format: str) -> np.ndarray:
     return np.argmax(p, axis=-1).astype(np.int64)
 
 
-def compute_baseline(prepared, split_name: str = "test") -> dict[str, Any]:
-    """Majority class (and chance) for classifiers, the mean predictor for regression."""
+def compute_baseline(prepared, split_name: str = "test", loss: str | None = None) -> dict[str, Any]:
+    """Majority class (and chance) for classifiers, the mean predictor for regression.
+
+    With ``loss`` (the run's loss name) the baseline also gets ``"loss"``: what that loss is for
+    a constant predictor, the training class frequencies for a classifier or the training mean
+    for regression, so it reads beside the model's test loss. Left out for losses it cannot
+    compute (see :func:`constant_predictor_loss`).
+    """
     split = getattr(prepared, split_name, None)
     if split is None or len(split) == 0:
         return {}
@@ -221,21 +238,94 @@ def compute_baseline(prepared, split_name: str = "test") -> dict[str, Any]:
         target = np.asarray(split.y, dtype=np.float64)
         mean = train_y.mean(axis=0)
         error = target - mean
-        return {"kind": "mean predictor", "split": split_name, "mean": _round(np.mean(mean)),
-                "mse": _round(np.mean(error ** 2)), "mae": _round(np.mean(np.abs(error)))}
+        baseline = {"kind": "mean predictor", "split": split_name, "mean": _round(np.mean(mean)),
+                    "mse": _round(np.mean(error ** 2)), "mae": _round(np.mean(np.abs(error)))}
+        if loss is not None:
+            value = constant_predictor_loss(loss, target, mean, "regression")
+            if value is not None:
+                baseline["loss"] = _round(value)
+        return baseline
     train_labels = class_labels(prepared.train.y, prepared.label_format)
     labels = class_labels(split.y, prepared.label_format)
     counts = np.bincount(train_labels)
     majority = int(np.argmax(counts)) if counts.size else 0
     n = prepared.num_classes or max(int(counts.size), 2)
     names = list(prepared.class_names or [])
-    return {
+    baseline = {
         "kind": "majority class",
         "split": split_name,
         "majority_class": names[majority] if majority < len(names) else str(majority),
         "accuracy": _round(float(np.mean(labels == majority))),
         "chance": _round(1.0 / n),
     }
+    if loss is not None:
+        prior = class_prior(prepared.train.y, prepared.label_format, n)
+        value = constant_predictor_loss(loss, np.asarray(split.y), prior, prepared.label_format)
+        if value is not None:
+            baseline["loss"] = _round(value)
+            baseline["prior"] = [_round(p) for p in prior]
+    return baseline
+
+
+def class_prior(train_y: np.ndarray, label_format: str, n: int) -> np.ndarray:
+    """How often each class occurs in the training labels (sums to 1)."""
+    y = np.asarray(train_y, dtype=np.float64)
+    if label_format == "categorical" and y.ndim > 1 and y.shape[-1] == n:
+        totals = y.reshape(len(y), n).sum(axis=0)  # also right for soft labels
+    else:
+        totals = np.bincount(class_labels(y, label_format), minlength=n)[:n].astype(np.float64)
+    total = totals.sum()
+    return totals / total if total > 0 else np.full(n, 1.0 / n)
+
+
+def constant_predictor_loss(loss: str, y: np.ndarray, prediction: np.ndarray, label_format: str) -> float | None:
+    """Mean ``loss`` over ``y`` when every sample is predicted as ``prediction``, as Keras computes it.
+
+    ``prediction`` is the class prior for classifiers (binary labels: the prior of class 1 is the
+    one sigmoid output) or the per-target mean for regression. None for losses other than
+    binary/categorical/sparse categorical crossentropy, mse and mae.
+    """
+    key = _loss_key(loss)
+    y = np.asarray(y, dtype=np.float64)
+    prediction = np.asarray(prediction, dtype=np.float64)
+    eps = KERAS_EPSILON
+    if label_format == "regression":
+        error = y.reshape(len(y), -1) - prediction.reshape(1, -1)
+        if key in ("mse", "meansquarederror"):
+            return float(np.mean(error ** 2))
+        if key in ("mae", "meanabsoluteerror"):
+            return float(np.mean(np.abs(error)))
+        return None
+    n = len(prediction)
+    labels = class_labels(y, label_format)
+    if label_format == "categorical" and y.ndim > 1 and y.shape[-1] == n:
+        target = y.reshape(len(y), n)
+    else:
+        target = np.eye(n)[np.clip(labels, 0, n - 1)]
+    if key == "binarycrossentropy":
+        if label_format != "binary":
+            return None
+        # One sigmoid unit: it outputs the frequency of class 1 for every sample.
+        p = float(np.clip(prediction[1] if n > 1 else prediction[0], eps, 1 - eps))
+        t = y.reshape(len(y), -1)[:, 0]
+        return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+    if key == "categoricalcrossentropy":
+        p = np.clip(prediction / prediction.sum(), eps, 1 - eps)
+        return float(-np.mean((target * np.log(p)).sum(axis=1)))
+    if key == "sparsecategoricalcrossentropy":
+        # Keras clips, takes the log and applies a softmax cross-entropy (which renormalises).
+        p = np.clip(prediction, eps, 1 - eps)
+        log_p = np.log(p / p.sum())
+        return float(-np.mean(log_p[np.clip(labels, 0, n - 1)]))
+    if key in ("mse", "meansquarederror", "mae", "meanabsoluteerror"):
+        if label_format == "binary":
+            error = y.reshape(len(y), -1)[:, 0] - prediction[1 if n > 1 else 0]
+        elif label_format == "categorical":
+            error = target - prediction.reshape(1, -1)
+        else:
+            return None  # class numbers against one output per class: not a meaningful pairing
+        return float(np.mean(error ** 2) if key in ("mse", "meansquarederror") else np.mean(np.abs(error)))
+    return None
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
@@ -285,6 +375,8 @@ class Trainer:
         self.batch_events = batch_events
         self.free_memory = free_memory
         self.build_notes: list[str] = []
+        # The run's result once it is saved; set even when run() then re-raises a Ctrl+C.
+        self.result: RunResult | None = None
 
     def emit(self, event: str, **fields: Any) -> None:
         if self._on_event is not None:
@@ -389,11 +481,11 @@ class Trainer:
 
     def _callbacks(self, keras, writer: RunWriter, has_val: bool, recorder) -> list:
         training = self.document.training
-        # Keras runs batch hooks on a thread pool (not blocking the training loop) only when every
-        # callback with a batch hook says it is async-safe; TerminateOnNaN only reads the logs and
-        # sets a flag, so it is.
-        async_safe = _async_safe(keras)
-        callbacks: list = [async_safe(keras.callbacks.TerminateOnNaN)()]
+        # No callback here declares ``async_safe``: Keras (CallbackList._configure_async_dispatch)
+        # would then run every batch-end hook on a thread pool, on backends that allow it, and the
+        # Stop check in the recorder would land a batch or two late. With the TensorFlow backend
+        # the dispatch is synchronous anyway (backend.IS_THREAD_SAFE is False there).
+        callbacks: list = [keras.callbacks.TerminateOnNaN()]
         if training.early_stopping is not None:
             es = training.early_stopping
             callbacks.append(keras.callbacks.EarlyStopping(
@@ -450,6 +542,7 @@ class Trainer:
             fit_kwargs.update(batch_size=batch_size, shuffle=bool(training.shuffle))
         status, message = "finished", ""
         interrupted = False
+        self.result = None
         try:
             if y is None:
                 model.fit(x, **fit_kwargs)
@@ -489,17 +582,24 @@ class Trainer:
             except Exception as exc:  # noqa: BLE001
                 message = (message + "; " if message else "") + f"the model could not be saved ({exc})"
                 result.message = message
-        if status == "finished" and not self.should_stop():
+        if status != "failed":
             try:
                 self._evaluate(model, prepared, writer, result, batch_size)
+            except KeyboardInterrupt:
+                # Ctrl+C (a second one, for a stopped run): keep the run with what was evaluated so far
+                # (_evaluate fills the result one finished step at a time).
+                interrupted = True
+                result.message = _join(result.message, "test evaluation interrupted (Ctrl+C)")
             except Exception as exc:  # noqa: BLE001 - metrics are a bonus; the run itself is done
-                result.message = f"test evaluation failed: {exc}"
+                result.message = _join(result.message, f"test evaluation failed: {exc}")
         result.epochs_completed = recorder.epochs_completed
         result.epoch_seconds = list(writer.info.get("epoch_seconds") or [])
         result.final_metrics = dict(writer.info.get("final_metrics") or {})
         result.history = writer_history(writer)
         writer.finish(result.status, result.message, test_metrics=result.test_metrics, baseline=result.baseline,
-                      confusion=result.confusion, last_epoch_partial=recorder.partial_epoch)
+                      confusion=result.confusion, last_epoch_partial=recorder.partial_epoch,
+                      test_coverage=result.test_coverage)
+        self.result = result  # what a caller catching the KeyboardInterrupt below can still report
         if status == "failed":
             self.emit("failed", message=message, run_id=writer.run_id, run_dir=str(writer.path))
         else:
@@ -507,43 +607,115 @@ class Trainer:
                       test_metrics=result.test_metrics, baseline=result.baseline, run_id=writer.run_id,
                       run_dir=str(writer.path), epochs_completed=result.epochs_completed,
                       confusion=result.confusion, predictions=result.predictions,
-                      early_stopped_epoch=writer.info.get("early_stopped_epoch"), source=prepared.source)
+                      early_stopped_epoch=writer.info.get("early_stopped_epoch"), source=prepared.source,
+                      test_coverage=result.test_coverage)
         if interrupted:
             raise KeyboardInterrupt
         return result
 
     def _evaluate(self, model, prepared, writer: RunWriter, result: RunResult, batch_size: int) -> None:
+        """Test-set metrics, baseline and confusion matrix, for finished and stopped runs alike.
+
+        When Stop has already been pressed (a stopped run), the evaluation gets
+        :data:`STOPPED_EVAL_SECONDS`, then the predictions as long again on the same samples; a
+        Stop pressed during a finished run's evaluation ends it at the next batch. Either way the
+        metrics then cover the first samples of the test set, and ``result.test_coverage`` says
+        how many.
+        """
         split_name = "test" if prepared.test is not None and len(prepared.test) else None
         if split_name is None:
             return
+        keras = _keras()
         split = prepared.test
-        self.emit("preparing", fraction=1.0, text="Evaluating on the test set…")
+        total = len(split)
+        bounded = result.status == "stopped" or self.should_stop()
+        self.emit("preparing", fraction=1.0, text=(
+            "Evaluating what it learned on the test set (a few seconds at most)…" if bounded
+            else "Evaluating on the test set…"))
         tx = split.x_for_fit(batch_size, False, None)
         ty = split.y_for_fit()
+        guard = _make_eval_guard(keras, self, STOPPED_EVAL_SECONDS if bounded else None)
         if ty is None:
-            metrics = model.evaluate(tx, verbose=0, return_dict=True)
+            metrics = model.evaluate(tx, verbose=0, return_dict=True, callbacks=[guard])
         else:
-            metrics = model.evaluate(tx, ty, batch_size=batch_size, verbose=0, return_dict=True)
+            metrics = model.evaluate(tx, ty, batch_size=batch_size, verbose=0, return_dict=True,
+                                     callbacks=[guard])
         result.test_metrics = {k: _round(v) for k, v in _floats(metrics).items()}
-        result.baseline = compute_baseline(prepared, split_name)
-        loss_key = _loss_key(self.document.compile.loss)
-        if result.baseline.get("kind") == "mean predictor":
-            # The same number as the model's test loss, so the two can be read side by side.
-            for names, key in ((("mse", "meansquarederror"), "mse"), (("mae", "meanabsoluteerror"), "mae")):
-                if loss_key in names:
-                    result.baseline["loss"] = result.baseline[key]
-        if prepared.label_format != "regression":
-            predictions = model.predict(tx, verbose=0) if ty is None else model.predict(
-                tx, batch_size=batch_size, verbose=0)
-            y_true = class_labels(split.y, prepared.label_format)
+        result.baseline = compute_baseline(prepared, split_name, loss=self.document.compile.loss)
+        evaluated = total
+        if guard.cut is not None:
+            steps = guard.params.get("steps") if guard.params else None
+            evaluated = (min(guard.batches * batch_size, total) if ty is not None
+                         else min(total, math.ceil(total * guard.batches / steps)) if steps else total)
+            if evaluated < total:
+                result.test_coverage = {"samples": int(evaluated), "total": int(total), "reason": guard.cut}
+                why = (f"the evaluation after Stop is limited to {STOPPED_EVAL_SECONDS:g} s" if guard.cut == "time"
+                       else "Stop was pressed during the evaluation")
+                result.message = _join(result.message,
+                                       f"test metrics cover the first {evaluated} of {total} test samples ({why})")
+        if prepared.label_format != "regression" and guard.cut != "stop":
+            guard = _make_eval_guard(keras, self, STOPPED_EVAL_SECONDS if bounded else None,
+                                     max_batches=guard.batches if guard.cut else None)
+            predictions = model.predict(tx, verbose=0, callbacks=[guard]) if ty is None else model.predict(
+                tx, batch_size=batch_size, verbose=0, callbacks=[guard])
+            y_true = class_labels(split.y, prepared.label_format)[:len(predictions)]
             y_pred = predicted_labels(predictions, prepared.label_format)
             n = int(prepared.num_classes or max(int(y_true.max(initial=0)), int(y_pred.max(initial=0))) + 1)
             names = list(prepared.class_names or [str(i) for i in range(n)])
             result.confusion = {"class_names": names, "matrix": confusion_matrix(y_true, y_pred, n),
                                 "split": split_name}
+            if len(y_true) < total:
+                result.confusion["samples"] = len(y_true)
             result.predictions = {"y_true": y_true.tolist(), "y_pred": y_pred.tolist()}
             atomic_write_json(writer.path / PREDICTIONS_FILE,
                               {"split": split_name, "class_names": names, **result.predictions})
+
+
+def _keras():
+    from workbench.core.kerasenv import import_keras
+
+    return import_keras()
+
+
+def _join(message: str, more: str) -> str:
+    return f"{message}; {more}" if message else more
+
+
+def _make_eval_guard(keras, trainer: Trainer, seconds: float | None, max_batches: int | None = None):
+    """Ends ``evaluate``/``predict`` at a batch boundary: after ``seconds`` (when given), after
+    ``max_batches``, or, when unbounded, as soon as Stop is pressed. ``cut`` says why it ended early.
+
+    Its batch hooks are not ``async_safe``, so Keras calls them in the loop itself.
+    """
+
+    class EvalGuard(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.batches = 0
+            self.cut: str | None = None
+            self._deadline = None if seconds is None else time.perf_counter() + seconds
+
+        def _reason(self, batch: int) -> str | None:
+            self.batches = batch + 1
+            if max_batches is not None and self.batches >= max_batches:
+                return "batches"
+            if self._deadline is not None:
+                return "time" if time.perf_counter() >= self._deadline else None
+            return "stop" if trainer.should_stop() else None
+
+        def on_test_batch_end(self, batch, logs=None):
+            reason = self._reason(batch)
+            if reason is not None:
+                self.cut = reason
+                self.model.stop_evaluating = True
+
+        def on_predict_batch_end(self, batch, logs=None):
+            reason = self._reason(batch)
+            if reason is not None:
+                self.cut = reason
+                self.model.stop_predicting = True
+
+    return EvalGuard()
 
 
 def writer_history(writer: RunWriter) -> dict[str, list[float | None]]:
@@ -559,18 +731,6 @@ def _describe_failure(exc: BaseException, batch_size: int) -> str:
         return (f"Training ran out of memory ({name}). Lower the batch size (now {batch_size}), make the "
                 "model smaller, or use less data.")
     return f"Training failed: {name}: {text[:500]}"
-
-
-_ASYNC_SAFE_CLASSES: dict[type, type] = {}
-
-
-def _async_safe(keras):
-    def wrap(cls: type) -> type:
-        if cls not in _ASYNC_SAFE_CLASSES:
-            _ASYNC_SAFE_CLASSES[cls] = type(cls.__name__, (cls,), {"async_safe": ASYNC_CALLBACKS})
-        return _ASYNC_SAFE_CLASSES[cls]
-
-    return wrap
 
 
 def _make_best_keeper(keras, monitor: str):
@@ -603,14 +763,12 @@ def _make_recorder(keras, trainer: Trainer, writer: RunWriter, batch_size: int, 
     """The Keras callback that records history, forwards events and honours Stop."""
 
     class EventRecorder(keras.callbacks.Callback):
-        # Batch hooks may run on Keras's callback thread pool, possibly out of order: a lock guards
-        # the throttle state and stale batches are dropped. Stop then lands within a batch or two.
-        async_safe = ASYNC_CALLBACKS
+        # Not ``async_safe``: Keras calls the batch hooks in the training loop itself and reads
+        # model.stop_training right after on_train_batch_end returns, so Stop lands at the batch
+        # boundary that follows it (see Trainer._callbacks).
 
         def __init__(self):
             super().__init__()
-            self._lock = threading.Lock()
-            self._last_batch = -1
             self.stopped = False
             self.nan_epoch: int | None = None
             self.epochs_completed = 0
@@ -630,20 +788,27 @@ def _make_recorder(keras, trainer: Trainer, writer: RunWriter, batch_size: int, 
         def on_epoch_begin(self, epoch, logs=None):
             self._epoch_start = time.perf_counter()
             self._epoch = epoch
-            self._last_batch = -1
 
-        def on_train_batch_end(self, batch, logs=None):
+        def _stop_if_asked(self) -> None:
             if trainer.should_stop():
                 self.model.stop_training = True
                 self.stopped = True
-            if not trainer.batch_events:
+
+        def on_train_batch_end(self, batch, logs=None):
+            # Checked after the batch event, so a Stop asked for while that event was being
+            # handled ends training now rather than one batch later.
+            try:
+                if trainer.batch_events:
+                    self._batch_event(batch, logs)
+            finally:
+                self._stop_if_asked()
+
+        def _batch_event(self, batch, logs) -> None:
+            now = time.perf_counter()
+            if now - self._last_emit < BATCH_EVENT_INTERVAL_S:
                 return
-            with self._lock:
-                now = time.perf_counter()
-                if now - self._last_emit < BATCH_EVENT_INTERVAL_S or batch <= self._last_batch:
-                    return
-                self._last_emit, self._last_batch = now, batch
-                epoch = self._epoch
+            self._last_emit = now
+            epoch = self._epoch
             done = batch + 1
             elapsed = max(now - self._epoch_start, 1e-9)
             rate = done / elapsed
@@ -657,8 +822,11 @@ def _make_recorder(keras, trainer: Trainer, writer: RunWriter, batch_size: int, 
                          eta_s=eta)
 
         def on_test_batch_end(self, batch, logs=None):
+            # Validation inside fit: end it, and training with it (otherwise the next epoch would
+            # start and run a batch before the Stop was seen again).
             if trainer.should_stop():
                 self.model.stop_evaluating = True
+                self.model.stop_training = True
                 self.stopped = True
 
         def on_epoch_end(self, epoch, logs=None):
@@ -675,6 +843,7 @@ def _make_recorder(keras, trainer: Trainer, writer: RunWriter, batch_size: int, 
             if loss is not None and not math.isfinite(loss) and self.nan_epoch is None:
                 self.nan_epoch = epoch + 1
             self.partial_epoch = self.stopped
+            self._stop_if_asked()  # a Stop during validation or this epoch's end: no further epoch
             writer.append_epoch(epoch + 1, values, seconds)
             self.epochs_completed = epoch + 1
             value = values.get(monitor)
@@ -685,7 +854,7 @@ def _make_recorder(keras, trainer: Trainer, writer: RunWriter, batch_size: int, 
                     self.best_value, self.best_epoch = value, epoch + 1
             trainer.emit("epoch_ended", epoch=epoch + 1, epochs=self._epochs, logs=values, seconds=seconds,
                          best_epoch=self.best_epoch, best_value=self.best_value, monitor=monitor,
-                         partial=self.stopped)
+                         partial=self.partial_epoch)
 
     return EventRecorder()
 
@@ -729,9 +898,11 @@ def describe_result(result: RunResult) -> str:
     if result.test_metrics:
         parts.append("test " + ", ".join(f"{k}={v:.4f}" for k, v in result.test_metrics.items() if v is not None))
     if result.baseline:
-        key = "accuracy" if "accuracy" in result.baseline else "mse"
-        if result.baseline.get(key) is not None:
-            parts.append(f"baseline ({result.baseline['kind']}) {key}={result.baseline[key]:.4f}")
+        # A regression baseline's loss is its mse or mae, already shown.
+        keys = ("accuracy", "loss") if "accuracy" in result.baseline else ("mse",)
+        shown = [f"{k}={result.baseline[k]:.4f}" for k in keys if result.baseline.get(k) is not None]
+        if shown:
+            parts.append(f"baseline ({result.baseline['kind']}) " + ", ".join(shown))
     if result.message:
         parts.append(result.message)
     return "; ".join(parts)

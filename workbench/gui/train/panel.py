@@ -98,7 +98,8 @@ class TrainPanel(QWidget):
         self.train_button.clicked.connect(self.start_training)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setObjectName("stopButton")
-        self.stop_button.setToolTip("Stop after the current batch; the run is kept as “stopped”.")
+        self.stop_button.setToolTip("Stop after the current batch; the run is kept as “stopped” and what it "
+                                    "learned is evaluated on the test set (for a few seconds at most).")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop_training)
         self.status_label = QLabel("Waiting for TensorFlow to load…")
@@ -355,9 +356,14 @@ class TrainPanel(QWidget):
             self.sweep.add_outcome(event)
             self._remember_trial_curve(event)
             self.context.runs_changed.emit()
-            # The trial's model is gone; collect here, on the GUI thread (see worker.train_task),
-            # so memory stays flat over a long sweep.
+            # Trials normally train in a child process; when they fall back to this one, the
+            # trial's model is gone now: collect here, on the GUI thread (see worker.train_task).
             gc.collect()
+        elif kind == "trial_process_started":
+            self.status_label.setText(f"Starting a training process for trials {event['first_trial']}–"
+                                      f"{event['last_trial']} of {event['trials']} (loading TensorFlow)…")
+        elif kind == "notice":
+            self.status_label.setText(event.get("message", ""))
         elif kind == "sweep_finished":
             best = self.sweep.best()
             if best is not None:
@@ -435,13 +441,24 @@ class TrainPanel(QWidget):
             for c, text in enumerate((name, "–" if value is None else f"{value:.4f}",
                                       "–" if base is None else f"{base:.4f}")):
                 self.test_metrics.setItem(r, c, QTableWidgetItem(text))
+        note = ""
         if baseline.get("kind") == "majority class":
-            self.baseline_label.setText(
-                f"Baseline: always answering “{baseline.get('majority_class')}” (the most common training class) "
-                f"scores {baseline.get('accuracy', 0):.3f} accuracy; chance is {baseline.get('chance', 0):.3f}.")
+            note = (f"Baseline: always answering “{baseline.get('majority_class')}” (the most common training "
+                    f"class) scores {baseline.get('accuracy', 0):.3f} accuracy; chance is "
+                    f"{baseline.get('chance', 0):.3f}.")
+            if baseline.get("loss") is not None:
+                note += (f" Predicting the training class frequencies for every sample gives loss "
+                         f"{baseline['loss']:.4f}.")
         elif baseline.get("kind") == "mean predictor":
-            self.baseline_label.setText(f"Baseline: always predicting the training mean "
-                                        f"({baseline.get('mean')}) gives mse {baseline.get('mse')}.")
+            note = (f"Baseline: always predicting the training mean ({baseline.get('mean')}) gives mse "
+                    f"{baseline.get('mse')}.")
+        coverage = event.get("test_coverage")
+        if coverage:
+            note = (f"Test metrics cover the first {coverage['samples']} of {coverage['total']} test samples "
+                    f"(evaluation cut short after Stop). " + note)
+        if event.get("status") == "stopped" and test:
+            note = "Stopped run: the test metrics show what it had learned when stopped. " + note
+        self.baseline_label.setText(note)
         confusion = event.get("confusion")
         self._predictions = event.get("predictions")
         self._source = event.get("source") or self._source
