@@ -5,7 +5,7 @@ import json
 import pytest
 
 import workbench
-from workbench.cli import EXIT_ERROR, EXIT_NOT_AVAILABLE, build_parser, main
+from workbench.cli import EXIT_ERROR, EXIT_NOT_AVAILABLE, main
 from workbench.core.document import load_document
 
 
@@ -84,7 +84,9 @@ def test_broken_file_is_reported_not_traced(tmp_path, capsys):
 
 
 def test_debug_shows_the_traceback(tmp_path):
-    with pytest.raises(Exception):
+    from workbench.core.errors import WorkbenchError
+
+    with pytest.raises(WorkbenchError, match="missing.kwb.json"):
         main(["--debug", "summary", str(tmp_path / "missing.kwb.json")])
 
 
@@ -110,7 +112,7 @@ def test_not_available_yet_has_its_own_exit_code(capsys, monkeypatch):
         raise NotAvailableYet("this command is not available yet in this version.")
 
     monkeypatch.setattr("workbench.cli.cmd_templates", missing)
-    import workbench.cli as cli
+    from workbench import cli
 
     parser = cli.build_parser()
     for action in parser._actions:

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from tests.conftest import REPO_ROOT
 from workbench.core.document import (
     FORMAT,
     VERSION,
@@ -18,7 +19,6 @@ from workbench.core.document import (
     save_document,
 )
 from workbench.core.errors import DocumentError
-from tests.conftest import REPO_ROOT
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "documents"
 

@@ -1,12 +1,11 @@
 """The main window: panels, menus, documents, recent files, Keras loading off the GUI thread."""
 
-import json
 import sys
 
 from PySide6.QtCore import QSettings
 
-from workbench.core.document import load_document, save_document
 from workbench.core.design.templates import load_template
+from workbench.core.document import load_document, save_document
 from workbench.gui.main_window import PANELS, MainWindow
 
 
