@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.data.loading import SPLIT_TITLES, LoadedData, search_samples
+from workbench.core.data.overview import SPLIT_TITLES, LoadedData, search_samples
 from workbench.gui.data.views import (
     CorpusSampleView,
     ImageSampleView,

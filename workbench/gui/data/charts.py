@@ -1,6 +1,6 @@
 """The Data panel's charts: class balance, sequence lengths (with maxlen), pixel intensities.
 
-Each chart takes numbers already counted by the loader (:mod:`workbench.gui.data.loading`);
+Each chart takes numbers already counted by the loader (:mod:`workbench.core.data.overview`);
 a chart that does not apply to the loaded kind of data says so instead of staying blank.
 """
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.data.overview import SPLIT_TITLES, LoadedData, load_dataset
 from workbench.core.document import DataSpec, ExperimentDocument
 from workbench.core.errors import WorkbenchError
 from workbench.core.sources import parse_source
@@ -45,7 +46,6 @@ from workbench.gui.data.catalog_list import (
     same_source,
 )
 from workbench.gui.data.charts import DataCharts
-from workbench.gui.data.loading import SPLIT_TITLES, LoadedData, load_dataset
 from workbench.gui.data.preprocessing import FIELDS_BY_KIND, VALIDATION_KEY, PreprocessingEditor
 from workbench.gui.workers import Worker
 

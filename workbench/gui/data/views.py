@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.data.overview import LoadedData, row_of
 from workbench.gui.data.images import to_pixmap
-from workbench.gui.data.loading import LoadedData, row_of
 
 CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
                 (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]

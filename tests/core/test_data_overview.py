@@ -1,13 +1,13 @@
-"""The Data panel's worker functions (Qt-free): summaries for the charts, search, cancellation."""
+"""Dataset overviews (Qt-free): summaries for the charts, search, cancellation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from workbench.core.data.overview import load_dataset, search_samples
 from workbench.core.document import DataSpec, TrainingSpec
 from workbench.core.errors import DataError
-from workbench.gui.data.loading import load_dataset, search_samples
 
 
 class FakeTask:

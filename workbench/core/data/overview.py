@@ -1,8 +1,9 @@
-"""Worker functions of the Data panel: load a source through the core, and search its samples.
+"""An overview of a loaded dataset: labels per sample, counts, lengths, pixel and column statistics,
+and sample search — what the Data panel shows, computed without Qt.
 
-These are plain functions ``fn(task, ...)`` run by :class:`workbench.gui.workers.Worker`; they
-are Qt-free and only adapt :func:`workbench.core.data.prepare.prepare_data` to what the panel
-shows (label per sample, counts for the charts). Everything they return is plain data.
+``load_dataset`` and ``search_samples`` take a ``task`` (progress, should_stop) as their first
+argument, so the panel runs them as :class:`workbench.gui.workers.Worker` functions. They adapt
+:func:`workbench.core.data.prepare.prepare_data`; everything they return is plain data.
 """
 
 from __future__ import annotations
