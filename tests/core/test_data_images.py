@@ -29,7 +29,7 @@ def test_pgm(tmp_path):
 
 
 def test_unsupported_and_broken_files(tmp_path):
-    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8\xff\xe0 not decodable without Pillow")
+    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a JPEG stream")
     with pytest.raises(ImageDecodeError):
         decode_image(tmp_path / "a.jpg")
     (tmp_path / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
@@ -62,3 +62,44 @@ def test_image_folder_with_nothing_decodable(tmp_path):
         (tmp_path / "imgs" / label / "x.jpg").write_bytes(b"\xff\xd8junk")
     with pytest.raises(DataError, match="none of the training images could be decoded"):
         prepare_data(f"image-folder:{tmp_path / 'imgs'}")
+
+
+def _encode_jpeg(path, pixels):
+    from workbench.core.kerasenv import import_keras
+
+    import_keras()
+    import tensorflow as tf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(tf.io.encode_jpeg(pixels, quality=100).numpy())
+    return path
+
+
+def test_jpeg_decodes_through_tensorflow_in_grey_and_colour(tmp_path):
+    grey = np.tile(np.arange(0, 256, 16, dtype=np.uint8), (16, 1))[..., None]
+    decoded = decode_image(_encode_jpeg(tmp_path / "grey.jpg", grey))
+    assert decoded.shape == (16, 16) and np.abs(decoded.astype(int) - grey[..., 0]).max() <= 8
+    colour = np.zeros((8, 8, 3), np.uint8)
+    colour[..., 0] = 200
+    decoded = decode_image(_encode_jpeg(tmp_path / "red.jpeg", colour))
+    assert decoded.shape == (8, 8, 3) and decoded[..., 0].min() > 180 and decoded[..., 2].max() < 30
+
+
+def test_formats_nothing_here_can_read_say_what_can(tmp_path):
+    (tmp_path / "a.tif").write_bytes(b"II*\x00" + bytes(20))
+    with pytest.raises(ImageDecodeError, match="install Pillow"):
+        decode_image(tmp_path / "a.tif")
+    (tmp_path / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(40))
+    with pytest.raises(ImageDecodeError, match="damaged or unsupported"):
+        decode_image(tmp_path / "b.jpg")
+
+
+def test_image_folder_of_jpegs(tmp_path):
+    root = tmp_path / "photos"
+    for label, value in (("night", 20), ("day", 230)):
+        for i in range(4):
+            _encode_jpeg(root / label / f"{i}.jpg", np.full((10, 12, 3), value, np.uint8))
+    prepared = prepare_data(DataSpec(f"image-folder:{root}", {"test_split": 0.25}))
+    assert prepared.input_shape == (10, 12, 3)
+    assert len(prepared.train) + len(prepared.test) == 8
+    assert not any("could not be decoded" in note for note in prepared.notes)

@@ -1,7 +1,9 @@
-"""Decode PNG and PGM/PPM images with numpy only (PIL is used instead when installed).
+"""Decode image files to pixels: Pillow when installed, else PNG and PGM/PPM with numpy, and
+JPEG, GIF, BMP and WebP with TensorFlow's decoders.
 
-Core must not use Qt, and Pillow is not a dependency; these two formats cover MNIST-style
-exports. Anything else raises :class:`ImageDecodeError` with the reason, and is skipped.
+Core must not use Qt, and Pillow is not a dependency. PNG and PGM/PPM (MNIST-style exports)
+decode without loading TensorFlow; the other formats need it, and it is installed anyway for
+training. Anything undecodable raises :class:`ImageDecodeError` with the reason, and is skipped.
 """
 
 from __future__ import annotations
@@ -167,7 +169,40 @@ def decode_image(path: Path) -> np.ndarray:
     except OSError as exc:
         raise ImageDecodeError(f"cannot be read ({exc.strerror})") from None
     if data.startswith(PNG_SIGNATURE):
-        return decode_png(data)
+        try:
+            return decode_png(data)
+        except ImageDecodeError as exc:
+            if "not supported" not in str(exc):
+                raise
+            return _decode_with_tensorflow(data)  # interlaced or 16-bit PNGs
     if data[:2] in (b"P2", b"P3", b"P5", b"P6"):
         return decode_pnm(data)
-    raise ImageDecodeError("unsupported format (without Pillow installed only PNG and PGM/PPM can be read)")
+    if data.startswith(_TENSORFLOW_SIGNATURES) or data[8:12] == b"WEBP":
+        return _decode_with_tensorflow(data)
+    raise ImageDecodeError("unsupported format (PNG, PGM/PPM, JPEG, GIF, BMP and WebP can be read; "
+                           "install Pillow for others such as TIFF)")
+
+
+# JPEG, GIF, BMP; WebP is RIFF....WEBP.
+_TENSORFLOW_SIGNATURES = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
+
+def _decode_with_tensorflow(data: bytes) -> np.ndarray:
+    from workbench.core.kerasenv import import_keras
+
+    import_keras()  # the workbench's backend settings come first; TensorFlow is that backend
+    import tensorflow as tf
+
+    try:
+        # First frame of an animated GIF; channels as stored (1, 3 or 4).
+        pixels = tf.io.decode_image(data, expand_animations=False).numpy()
+    except (tf.errors.InvalidArgumentError, tf.errors.UnknownError, ValueError) as exc:
+        reason = str(getattr(exc, "message", exc)).splitlines()[0][:120]
+        raise ImageDecodeError(f"damaged or unsupported image data ({reason})") from None
+    if pixels.dtype != np.uint8:
+        pixels = np.clip(pixels, 0, 255).astype(np.uint8)
+    if pixels.shape[-1] == 1:
+        return pixels[..., 0]
+    if pixels.shape[-1] == 4:
+        return pixels[..., :3]  # the model sees colour; transparency is dropped as Pillow's RGB would
+    return pixels
