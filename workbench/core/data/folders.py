@@ -37,6 +37,19 @@ def _files(folder: Path, suffixes: tuple[str, ...] | None, signature: list[str] 
     return [entry.path for _, entry in entries]
 
 
+def file_signature(paths: list[str]) -> list[str]:
+    """The "path size mtime" line of each file, as ``scan_class_folders`` writes them (cache keys)."""
+    lines = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            lines.append(f"{path}\0missing")
+        else:
+            lines.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+    return lines
+
+
 def scan_class_folders(root: Path, suffixes: tuple[str, ...] | None = None, classes: list[str] | None = None,
                        signature: list[str] | None = None,
                        ) -> tuple[list[str], dict[str, list[tuple[str, int]]], list[str]]:

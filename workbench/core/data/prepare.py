@@ -405,14 +405,14 @@ def prepare_text(ctx: Context, raw: RawText, training_spec: Any) -> PreparedData
             lookup[i] = index.get(word, textlib.OOV)
         notes.append(f"vocabulary: the word index {Path(word_index_name).name} (top {len(vocabulary)} words).")
     else:
-        top = textlib.top_ids(train_all.select(train_pos), size, keep_words)
+        top = textlib.top_ids(train_all, size, keep_words, rows=train_pos)
         lookup[top] = np.arange(len(top), dtype=np.int32) + textlib.INDEX_FROM + 1
         vocabulary = [raw.dictionary[i] for i in top]
         notes.append(f"vocabulary: the {len(vocabulary)} most frequent words of the training portion.")
-    sequences = train_all.map(lookup).with_start(textlib.START)
+    sequences = train_all.map_with_start(lookup, textlib.START)
     test_sequences = None
     if raw.test is not None:
-        test_sequences = raw.test.map(lookup).with_start(textlib.START)
+        test_sequences = raw.test.map_with_start(lookup, textlib.START)
     arrays: dict[str, np.ndarray] = {}
     if encoding == "tf_idf":
         arrays["idf"] = textlib.tf_idf_weights(sequences.select(train_pos), num_words)
@@ -442,7 +442,8 @@ def prepare_text(ctx: Context, raw: RawText, training_spec: Any) -> PreparedData
     test_inputs = None
     y_test = None
     if test_sequences is not None and len(test_sequences):
-        test_sequences = test_sequences.select(test_keep)
+        if len(test_keep) < len(test_sequences):  # else test_keep is every position, in order
+            test_sequences = test_sequences.select(test_keep)
         test_inputs = make_inputs(test_sequences, raw.files_test, test_keep)
         y_test = raw.y_test[test_keep]
     train, val, test = _splits(ctx, make_inputs(sequences, raw.files_train, keep), y_all, test_inputs, y_test,

@@ -39,6 +39,12 @@ class Ragged:
         np.cumsum(lengths, out=offsets[1:])
         if len(indices) == 0:
             return Ragged(np.zeros(0, np.int32), offsets)
+        if 4 * offsets[-1] >= len(self.flat) and len(indices) > 1 and np.all(indices[1:] > indices[:-1]):
+            # Most of the data, in order (a training portion): one mask over all elements is ~5x
+            # cheaper than the three position arrays below. A batch of a few rows takes the path below.
+            keep = np.zeros(len(self), dtype=bool)
+            keep[indices] = True
+            return Ragged(self.flat[self.offsets[0]:self.offsets[-1]][np.repeat(keep, self.lengths())], offsets)
         starts = self.offsets[indices]
         # Positions of every kept element, built without a Python loop over sequences.
         within = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], lengths)
@@ -48,6 +54,21 @@ class Ragged:
     def map(self, lookup: np.ndarray) -> Ragged:
         """Replace every value v with lookup[v]."""
         return Ragged(lookup[self.flat].astype(np.int32, copy=False), self.offsets)
+
+    def map_with_start(self, lookup: np.ndarray, start: int, rows_per_step: int = 4096) -> Ragged:
+        """``self.map(lookup).with_start(start)`` without their full-size temporaries: a slice of
+        sequences at a time, so the scratch arrays stay small and in cache."""
+        n = len(self)
+        offsets = self.offsets + np.arange(n + 1, dtype=np.int64)
+        flat = np.empty(int(offsets[-1]), dtype=np.int32)
+        flat[offsets[:-1]] = start
+        for first in range(0, n, rows_per_step):
+            last = min(first + rows_per_step, n)
+            out = flat[offsets[first]:offsets[last]]
+            keep = np.ones(len(out), dtype=bool)
+            keep[offsets[first:last] - offsets[first]] = False
+            out[keep] = lookup[self.flat[self.offsets[first]:self.offsets[last]]]
+        return Ragged(flat, offsets)
 
     def with_start(self, start: int) -> Ragged:
         """Each sequence with ``start`` prepended (the Keras IMDB start marker)."""

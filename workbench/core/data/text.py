@@ -16,6 +16,7 @@ from workbench.core.data.ragged import Ragged
 PAD, START, OOV, UNUSED = 0, 1, 2, 3
 INDEX_FROM = 3
 MARKERS = {PAD: "[pad]", START: "[start]", OOV: "[OOV]", UNUSED: "[unused]"}
+_COUNT_ROWS = 4096  # sequences per bincount in word_counts (~1 M ids of reviews)
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # Keras' punctuation set minus the apostrophe: the IMDB word index keeps words like "don't".
@@ -35,9 +36,31 @@ def bigrams(words: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
-def top_ids(ids: Ragged, dictionary_size: int, keep: int) -> np.ndarray:
-    """Dictionary ids of the ``keep`` most frequent entries in ``ids`` (ties: first seen first)."""
-    counts = np.bincount(ids.flat, minlength=dictionary_size)
+def word_counts(ids: Ragged, dictionary_size: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """How often each id occurs in ``ids`` (only in sequences ``rows``, ascending, when given).
+
+    Counted a slice of sequences at a time: one bincount over millions of int32 ids would make
+    an int64 copy of them all, and allocating that (fresh pages) costs more than the counting.
+    """
+    counts = np.zeros(dictionary_size, dtype=np.int64)
+    lengths = ids.lengths()
+    wanted = None
+    if rows is not None:
+        wanted = np.zeros(len(ids), dtype=bool)
+        wanted[rows] = True
+    for first in range(0, len(ids), _COUNT_ROWS):
+        last = min(first + _COUNT_ROWS, len(ids))
+        values = ids.flat[ids.offsets[first]:ids.offsets[last]]
+        if wanted is not None:
+            values = values[np.repeat(wanted[first:last], lengths[first:last])]
+        counts += np.bincount(values, minlength=dictionary_size)[:dictionary_size]
+    return counts
+
+
+def top_ids(ids: Ragged, dictionary_size: int, keep: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Dictionary ids of the ``keep`` most frequent entries in ``ids`` (in sequences ``rows`` when
+    given; ties: first seen first)."""
+    counts = word_counts(ids, dictionary_size, rows)
     order = np.lexsort((np.arange(dictionary_size), -counts))
     order = order[counts[order] > 0]
     return order[:keep]
