@@ -24,7 +24,7 @@ def test_generate_json(tmp_path, capsys):
 
 def test_generate_bad_input_is_one_clear_line(tmp_path, capsys):
     run = make_char_run(tmp_path, maxlen=20)
-    for args, expected in ((["--seed", "too short"], "exactly 20 characters"),
+    for args, expected in ((["--seed", "too short"], "windows of 20 characters"),
                            (["--seed", "the quick brown fox€", ], "never saw"),
                            (["--seed", "the quick brown fox ", "--temperature", "5"], "outside 0.05–2.0")):
         code = main(["generate", run.name, "--runs", str(tmp_path), "--length", "5", *args])

@@ -182,8 +182,7 @@ def test_stop_ends_the_stream_at_once(char_model):
 
 
 @pytest.mark.parametrize(("seed_text", "kwargs", "match"), [
-    ("too short", {}, "has 9 characters .* exactly 60 characters \\(add 51\\)"),
-    ("x" * 75, {}, "has 75 characters .*remove 15"),
+    ("too short", {}, "has 9 characters .* windows of 60 characters \\(add 51;"),
     ("é" + "A" * 58 + "\u00ff", {}, "2 character\\(s\\) the model never saw.*'é'"),
     ("a" * 60, {"temperatures": [2.5]}, "outside 0.05–2.0"),
     ("a" * 60, {"temperatures": []}, "at least one temperature"),
@@ -270,3 +269,14 @@ def test_generate_command_refuses_running_and_model_less_runs(tmp_path, char_mod
         generate_command("char-run", **kwargs)
     with pytest.raises(WorkbenchError, match="outside"):
         generate_command("char-run", **{**kwargs, "temperature": 3.0})
+
+
+def test_a_seed_longer_than_a_window_continues_from_its_last_window(char_model):
+    from workbench.core.generation.fast import encode_seed, generate_stream
+
+    window = random_window(3)
+    longer = random_window(4)[:15] + window
+    assert list(encode_seed(longer, CHARS, 60)) == list(encode_seed(window, CHARS, 60))
+    from_window = list(generate_stream(char_model, CHARS, window, [0.5], 20, 7))
+    from_longer = list(generate_stream(char_model, CHARS, longer, [0.5], 20, 7))
+    assert from_longer == from_window

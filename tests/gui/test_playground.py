@@ -178,9 +178,11 @@ def test_generation_streams_columns_and_stops_at_once(qtbot, make_panel, tmp_pat
     page.seed_edit.setPlainText("short")
     assert "has 5 characters" in page.seed_info.text()
     QTest.mouseClick(panel.findChild(object, "generateButton"), Qt.MouseButton.LeftButton)
-    assert "exactly 20 characters" in panel.message_text
+    assert "windows of 20 characters" in panel.message_text
     page.seed_edit.setPlainText("é" * 20)
     assert "never saw" in page.seed_info.text()
+    page.seed_edit.setPlainText(first[0][:5] + first[0][:20])
+    assert "25 characters, the model reads the last 20" in page.seed_info.text()
     panel.grab().save("/tmp/playground_test_char.png")
 
 

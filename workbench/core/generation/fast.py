@@ -119,16 +119,17 @@ def stepper_for(model: Any, n_chars: int) -> CharStepper:
 
 
 def encode_seed(seed_text: str, chars: Sequence[str], maxlen: int, *, lowercase: bool = False) -> np.ndarray:
-    """The seed as character indices; wrong length or unknown characters raise a clear error."""
+    """The seed's last ``maxlen`` characters as indices (the model reads one window, as in the book's
+    loop); a seed shorter than a window or with unknown characters raises a clear error."""
     if not isinstance(seed_text, str):
         raise WorkbenchError("the seed must be text.")
     text = seed_text.lower() if lowercase else seed_text
-    if len(text) != maxlen:
-        more = f"add {maxlen - len(text)}" if len(text) < maxlen else f"remove {len(text) - maxlen}"
+    if len(text) < maxlen:
         raise WorkbenchError(
-            f"the seed has {len(text)} characters but this model reads windows of exactly {maxlen} "
-            f"characters ({more})."
+            f"the seed has {len(text)} characters but this model reads windows of {maxlen} characters "
+            f"(add {maxlen - len(text)}; a longer seed is fine, the model reads its last {maxlen})."
         )
+    text = text[-maxlen:]
     index = {c: i for i, c in enumerate(chars)}
     unknown = sorted({c for c in text if c not in index})
     if unknown:

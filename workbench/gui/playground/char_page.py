@@ -67,7 +67,8 @@ class CharPage(QWidget):
         self.seed_edit.setObjectName("seedText")
         self.seed_edit.setFont(mono)
         self.seed_edit.setFixedHeight(54)
-        self.seed_edit.setPlaceholderText("The text the model continues: exactly one window of characters.")
+        self.seed_edit.setPlaceholderText("The text the model continues: at least one window of characters "
+                                         "(the model reads the last window).")
         seed_row.addWidget(self.seed_edit, 1)
         self.random_seed_button = QPushButton("Random window")
         self.random_seed_button.setObjectName("randomWindowButton")
@@ -197,8 +198,10 @@ class CharPage(QWidget):
             self.seed_info.setText(f"{count}/{self.char_run.maxlen} characters — {problem}")
             self.seed_info.setStyleSheet("color: #b00020;")
         else:
-            self.seed_info.setText(f"{count}/{self.char_run.maxlen} characters, all in the vocabulary "
-                                   f"of {len(self.char_run.chars)}.")
+            maxlen = self.char_run.maxlen
+            read = f"{count} characters, the model reads the last {maxlen}" if count > maxlen else \
+                f"{count}/{maxlen} characters"
+            self.seed_info.setText(f"{read}, all in the vocabulary of {len(self.char_run.chars)}.")
             self.seed_info.setStyleSheet("color: #2e7d32;")
             self.seed_timer.start()
 
