@@ -48,9 +48,14 @@ def shared_datasets() -> Path:
 
 @pytest.fixture
 def main_window(qtbot):
-    """The real main window, offscreen, without Keras loading and without modal questions."""
+    """The real main window as at a first start (Builder tab, default size), offscreen, without
+    Keras loading and without modal questions."""
+    from PySide6.QtCore import QSettings
+
     from workbench.gui.main_window import MainWindow
 
+    # QSettings keeps its folder for the whole process, so another test's last tab would leak in.
+    QSettings().remove("window")
     window = MainWindow(load_keras=False, ask_to_save=False)
     qtbot.addWidget(window)
     window.show()

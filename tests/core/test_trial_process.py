@@ -102,6 +102,12 @@ def _trials(n):
     return expand_grid(circles_doc(), parse_grid("hidden_units=" + ",".join(str(4 * (i + 1)) for i in range(n))))
 
 
+def _finish(events, trial, total):
+    """What a trial process sends when a trial ends."""
+    events.put(("event", {"event": "trial_ended", "trial": trial.index, "trials": total,
+                          "params": trial.params, "run_id": f"run{trial.index}", "status": "finished"}))
+
+
 def test_a_dead_trial_process_fails_its_trial_and_the_sweep_goes_on(monkeypatch, tmp_path):
     _ScriptedProcess.count = 0
 
@@ -109,8 +115,7 @@ def test_a_dead_trial_process_fails_its_trial_and_the_sweep_goes_on(monkeypatch,
         for trial in trials:
             if trial.index == 2:
                 return -9  # killed in the middle of trial 2, nothing more is sent
-            events.put(("event", {"event": "trial_ended", "trial": trial.index, "trials": total,
-                                  "params": trial.params, "run_id": f"run{trial.index}", "status": "finished"}))
+            _finish(events, trial, total)
         events.put(("done", None))
         return 0
 
@@ -154,8 +159,7 @@ def test_a_process_that_fails_to_start_once_is_started_again(monkeypatch, tmp_pa
         if len(attempts) == 2:
             return 1  # the second process dies before saying anything
         for trial in trials:
-            events.put(("event", {"event": "trial_ended", "trial": trial.index, "trials": total,
-                                  "params": trial.params, "run_id": f"run{trial.index}", "status": "finished"}))
+            _finish(events, trial, total)
         events.put(("done", None))
         return 0
 

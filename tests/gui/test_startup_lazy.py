@@ -5,12 +5,10 @@ import os
 import subprocess
 import sys
 
-import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
 from workbench.gui.data.panel import DataPanel
-from workbench.gui.main_window import PANELS, MainWindow
+from workbench.gui.main_window import PANELS
 from workbench.gui.playground.panel import PlaygroundPanel
 from workbench.gui.widgets.bar_chart import BarChart
 from workbench.gui.widgets.curve_plot import CurvePlot
@@ -34,18 +32,6 @@ print(json.dumps({"imported": [m for m in sys.argv[1:] if m in sys.modules],
                   "compare_plot_built": window.runs_panel._compare_plot is not None}))
 window.close()
 """
-
-
-@pytest.fixture
-def main_window(qtbot):
-    """The main window as at a first start: on the Builder tab."""
-    QSettings().remove("window")  # QSettings keeps its folder for the process: another test's tab
-    window = MainWindow(load_keras=False, ask_to_save=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
 
 
 def test_window_shows_without_pyqtgraph_or_hidden_panels():
