@@ -139,13 +139,17 @@ def test_mismatch_is_reported_and_the_panel_returns_to_ready(make_panel, qtbot):
     assert panel.train_button.isEnabled()
 
 
-def test_sweep_fills_the_results_table_and_refuses_bad_grids(make_panel, qtbot):
+def test_sweep_fills_the_results_table_and_refuses_bad_grids(make_panel, qtbot, tmp_path):
     panel = make_panel(circles_document(1))
     assert not panel.start_sweep("colour=red")
     assert 'unknown sweep dimension "colour"' in panel.error_label.text()
     panel.sweep.grid_edit.setText("hidden_units=4,8")
+    statuses = []
     with qtbot.waitSignal(panel.training_finished, timeout=120_000) as blocker:
         qtbot.mouseClick(panel.sweep.run_button, Qt.MouseButton.LeftButton)
+        # Trials train in a child process; while it loads TensorFlow the panel says so.
+        qtbot.waitUntil(lambda: statuses.append(panel.status_label.text()) or "training process" in statuses[-1],
+                        timeout=60_000)
     outcomes = blocker.args[0]
     assert [o.status for o in outcomes] == ["finished", "finished"]
     assert panel.sweep.table.rowCount() == 2
@@ -153,6 +157,8 @@ def test_sweep_fills_the_results_table_and_refuses_bad_grids(make_panel, qtbot):
     assert panel.sweep.progress_label.text() == "2/2 trials done"
     assert panel.epochs_plotted() == 1  # the last trial's curves
     assert panel.trial_curves_shown() == 1  # the first trial's validation curve behind it
+    assert "trials 1–2 of 2" in statuses[-1]
+    panel.grab().save(str(tmp_path / "sweep.png"))
 
 
 def test_closing_the_window_stops_and_waits_for_training(main_window, qtbot, tmp_path):
