@@ -561,7 +561,9 @@ class Trainer:
                 message = (f"The loss became NaN (not a number) in epoch {recorder.nan_epoch}; training was "
                            "stopped. Lower the learning rate, scale the inputs, or check the data for "
                            "missing values.")
-            elif recorder.stopped:
+            elif recorder.stopped or (self.should_stop() and recorder.epochs_completed < int(training.epochs)):
+                # (The second case: a Stop seen by a later callback of the epoch's end, e.g. the
+                # character sampler, after the recorder's own check.)
                 status, message = "stopped", "stopped by the user"
 
         early = next((cb for cb in callbacks if isinstance(cb, keras.callbacks.EarlyStopping)), None)
@@ -876,8 +878,14 @@ def _make_char_sampler(keras, trainer: Trainer, prepared):
 
     class CharSampler(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            if trainer.should_stop() or len(prepared.train) == 0:
-                return
+            if not trainer.should_stop() and len(prepared.train):
+                self._sample(epoch)
+            if trainer.should_stop():
+                # A Stop that came after the recorder's own end-of-epoch check (while sampling):
+                # end here, not after one batch of the next epoch.
+                self.model.stop_training = True
+
+        def _sample(self, epoch):
             seed_text = str(prepared.train.raw(int(rng.integers(len(prepared.train)))))
             try:
                 texts = sample_columns(self.model, preprocessor.chars, seed_text, SAMPLE_TEMPERATURES,
