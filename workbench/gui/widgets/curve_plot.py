@@ -123,7 +123,8 @@ class CurvePlot(pg.PlotWidget):
         self.setTitle(metric, color="#333", size="10pt")
         self.plotItem.setDownsampling(auto=True, mode="peak")
         self.plotItem.setClipToView(True)
-        self._legend = self.addLegend(offset=(-10, 10))
+        # A light backing keeps the labels readable where a curve passes behind them.
+        self._legend = self.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
         self.batch_curve = pg.PlotDataItem(pen=pg.mkPen(_lightened(TRAIN_COLOUR, 0.7), width=1))
         self.plotItem.addItem(self.batch_curve, ignoreBounds=True)
         self._live_bounds = _LiveBounds()
