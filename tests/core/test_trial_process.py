@@ -102,6 +102,12 @@ def _trials(n):
     return expand_grid(circles_doc(), parse_grid("hidden_units=" + ",".join(str(4 * (i + 1)) for i in range(n))))
 
 
+def _use_scripted_processes(monkeypatch, child) -> None:
+    """Trial processes become threads running ``child`` (same arguments as ``_child_main``, plus pid)."""
+    monkeypatch.setattr(trial_process.multiprocessing, "get_context", lambda method: _ScriptedContext)
+    monkeypatch.setattr(trial_process, "_child_main", child)
+
+
 def _finish(events, trial, total):
     """What a trial process sends when a trial ends."""
     events.put(("event", {"event": "trial_ended", "trial": trial.index, "trials": total,
@@ -119,8 +125,7 @@ def test_a_dead_trial_process_fails_its_trial_and_the_sweep_goes_on(monkeypatch,
         events.put(("done", None))
         return 0
 
-    monkeypatch.setattr(trial_process.multiprocessing, "get_context", lambda method: _ScriptedContext)
-    monkeypatch.setattr(trial_process, "_child_main", child)
+    _use_scripted_processes(monkeypatch, child)
     events = []
     outcomes, interrupted = run_trials_in_processes(_trials(4), tmp_path, events.append, lambda: False,
                                                     free_memory=True, per_process=3)
@@ -134,8 +139,7 @@ def test_a_dead_trial_process_fails_its_trial_and_the_sweep_goes_on(monkeypatch,
 
 
 def test_a_process_that_cannot_start_falls_back_to_this_process(monkeypatch, tmp_path):
-    monkeypatch.setattr(trial_process.multiprocessing, "get_context", lambda method: _ScriptedContext)
-    monkeypatch.setattr(trial_process, "_child_main", lambda *args, pid: 1)
+    _use_scripted_processes(monkeypatch, lambda *args, pid: 1)
     ran = []
 
     def fake_run_trials(trials, total, runs_root, emit, stop, free_memory):
@@ -163,8 +167,7 @@ def test_a_process_that_fails_to_start_once_is_started_again(monkeypatch, tmp_pa
         events.put(("done", None))
         return 0
 
-    monkeypatch.setattr(trial_process.multiprocessing, "get_context", lambda method: _ScriptedContext)
-    monkeypatch.setattr(trial_process, "_child_main", child)
+    _use_scripted_processes(monkeypatch, child)
     events = []
     outcomes, _ = run_trials_in_processes(_trials(4), tmp_path, events.append, lambda: False,
                                           free_memory=True, per_process=2)
