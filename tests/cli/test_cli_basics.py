@@ -63,6 +63,7 @@ def test_new_refuses_to_overwrite(tmp_path, capsys):
         (["new", "no-such-template", "-o", "x.json"], 'unknown template "no-such-template"; available:'),
         (["new", "imdb-dense", "-o", "x.json", "--data", "keras:imagenet"], 'unknown Keras dataset "imagenet"'),
         (["summary", "missing.kwb.json"], "missing.kwb.json: no such file."),
+        (["summary", "."], ".: is a folder; open an experiment file (*.kwb.json) instead."),
     ],
 )
 def test_errors_are_one_line_on_stderr(argv, expected, capsys, tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import DocumentError
-from workbench.core.storage import atomic_write_json
+from workbench.core.storage import atomic_write_json, read_file_bytes
 
 FORMAT = "keras-workbench.experiment"
 VERSION = 1
@@ -135,14 +135,7 @@ class ExperimentDocument:
 def load_document(path: str | os.PathLike[str]) -> ExperimentDocument:
     """Read an experiment file; every problem is a :class:`DocumentError` naming the file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise DocumentError(f"{path}: is a folder, not an experiment file.") from None
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot be read ({exc.strerror}).") from None
+    data = read_file_bytes(path, DocumentError, f"open an experiment file (*{FILE_SUFFIX}) instead")
     return parse_document_bytes(data, origin=str(path))
 
 

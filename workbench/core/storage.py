@@ -1,4 +1,5 @@
-"""Crash-safe file writes: a temp file in the same folder, fsync, then ``os.replace``."""
+"""Crash-safe file writes (a temp file in the same folder, fsync, then ``os.replace``), and reads
+whose errors name the file and say what was expected."""
 
 from __future__ import annotations
 
@@ -7,6 +8,19 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+
+def read_file_bytes(path: Path, error: type[Exception], folder_hint: str) -> bytes:
+    """The bytes of ``path``; problems raise ``error`` naming the file. ``folder_hint`` completes
+    "is a folder; …" (e.g. "csv:PATH names a .csv file")."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder; {folder_hint}.") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror}).") from None
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
