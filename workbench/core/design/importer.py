@@ -64,15 +64,20 @@ def _read_config(path: Path) -> dict[str, Any]:
     return config
 
 
-def _walk(node: Any):
+def _dicts(node: Any):
+    """Every dict nested anywhere in a JSON-like value."""
     if isinstance(node, dict):
-        if "class_name" in node:
-            yield node
+        yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from _dicts(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _walk(value)
+            yield from _dicts(value)
+
+
+def _walk(node: Any):
+    """Every serialized Keras object (a dict with a class_name) nested in ``node``."""
+    return (d for d in _dicts(node) if "class_name" in d)
 
 
 def _refuse_unsafe(config: dict[str, Any], name: str) -> None:
@@ -119,15 +124,11 @@ def _linear_layers(model: Any, config: dict[str, Any], name: str) -> list[Any]:
 
 
 def _histories(node: Any):
-    if isinstance(node, dict):
-        history = node.get("config", {}).get("keras_history") if isinstance(node.get("config"), dict) else None
-        if history:
-            yield history
-        for value in node.values():
-            yield from _histories(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _histories(value)
+    """The ``keras_history`` entries (which layer a tensor came from) nested in ``node``."""
+    for d in _dicts(node):
+        config = d.get("config")
+        if isinstance(config, dict) and config.get("keras_history"):
+            yield config["keras_history"]
 
 
 def _entry(layer: Any, position: int, name: str) -> LayerEntry:
