@@ -105,3 +105,17 @@ def test_column_type_is_decided_over_all_rows(tmp_path):
     types = {f["name"]: f["type"] for f in prepared.preprocessor.config["features"]}
     assert types.get("a") != "numeric"  # "unknown" makes it text (here: too many values, dropped)
     assert len(prepared.test.x_for_fit()) == len(prepared.test)
+
+
+def test_every_missing_marker_is_missing_when_encoding_and_in_the_column_statistics(tmp_path):
+    from workbench.core.data.overview import column_stats, summarize_prepared
+
+    markers = ["N/A", "n/a", "NULL", "none", "Na", "?", ""]
+    rows = ["a,label"] + [f"{markers[i] if i < len(markers) else i},{i % 2}" for i in range(30)]
+    prepared = prepare_data(f"csv:{write(tmp_path, chr(10).join(rows))}?target=label&test_split=0")
+    assert prepared.preprocessor.config["features"][0]["type"] == "numeric"
+    assert np.isfinite(prepared.train.x_for_fit()).all()
+    encoded = prepared.preprocessor.encode_rows([{"a": "N/A"}, {"a": "NULL"}])
+    assert encoded.shape == (2, 1) and np.isfinite(encoded).all()
+    stats = {s.name: s for s in column_stats(summarize_prepared(prepared), "train")}
+    assert stats["a"].kind == "number" and stats["a"].missing == len(markers)

@@ -15,15 +15,10 @@ import numpy as np
 
 from workbench.core.data.feeding import Inputs
 from workbench.core.data.files import read_source_file
-from workbench.core.data.preprocess import Preprocessor
+from workbench.core.data.preprocess import Preprocessor, is_missing
 from workbench.core.errors import DataError
 
-MISSING = {"", "na", "n/a", "nan", "null", "none", "?"}
 MAX_CLASSES_FROM_NUMBERS = 20
-
-
-def is_missing(value: str | None) -> bool:
-    return value is None or value.strip().lower() in MISSING
 
 
 def read_csv(path: Path) -> tuple[list[str], list[list[str]], list[str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.data.preprocess import is_missing
 from workbench.core.errors import DataError
 
 SPLIT_TITLES = {"train": "Training", "val": "Validation", "test": "Test"}
@@ -242,12 +243,8 @@ def column_stats(loaded: LoadedData, split: str) -> list[ColumnStats]:
     return [_one_column(name, values) for name, values in columns.items()]
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
-
-
 def _one_column(name: str, values: list[Any]) -> ColumnStats:
-    present = [v for v in values if not _is_missing(v)]
+    present = [v for v in values if not is_missing(v)]
     missing = len(values) - len(present)
     numbers = []
     for value in present:

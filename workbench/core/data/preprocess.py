@@ -21,6 +21,20 @@ BAG_ENCODINGS = ("multi_hot", "count", "tf_idf")
 TEXT_ENCODINGS = BAG_ENCODINGS + ("sequence",)
 
 
+# What a table cell may hold to mean "no value" (compared lower-cased and stripped), in reading,
+# encoding and the Data panel's column statistics alike.
+MISSING = {"", "na", "n/a", "nan", "null", "none", "?"}
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a table cell holds no value (None, NaN, or one of :data:`MISSING`)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value.strip().lower() in MISSING
+
+
 class Preprocessor:
     """Everything needed to encode one kind of input: ``kind`` + JSON ``config`` + ``arrays``.
 
@@ -159,7 +173,7 @@ class Preprocessor:
             col = 0
             for feature in features:
                 value = row.get(feature["name"])
-                if value is not None and str(value).strip() in ("", "NA", "NaN", "nan", "?", "null", "None"):
+                if is_missing(value):
                     value = None
                 if feature["type"] == "numeric":
                     try:
