@@ -61,6 +61,7 @@ def test_encode_rows_round_trip(tmp_path):
 
 @pytest.mark.parametrize("text, problem", [
     ("", "is empty"),
+    (",,,\n , ,\n", "is empty (only blank rows)"),
     ("a,b\n", "has a header but no data rows"),
     ("a,b\n1,2\n3\n", "line 3 has 1 fields but the header has 2"),
     ("a,b\n1,x\n2,x\n", "constant"),

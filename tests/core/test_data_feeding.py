@@ -30,6 +30,9 @@ def test_synthetic_options_from_the_source_string():
     assert gaussians.num_classes == 4 and gaussians.label_format == "sparse"
     with pytest.raises(DataError, match=r"option noise='loud' must be a number"):
         prepare_data("synthetic:circles?noise=loud")
+    for option in ("seed", "split_seed"):
+        with pytest.raises(DataError, match=rf"option {option}='-1' must be at least 0"):
+            prepare_data(f"synthetic:circles?{option}=-1")
 
 
 def test_validation_by_count_or_fraction():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from data_file_writers import write_pgm, write_png
 
-from workbench.core.data.image_decode import ImageDecodeError, decode_image
+from workbench.core.data.image_decode import PNG_SIGNATURE, ImageDecodeError, decode_image
 from workbench.core.data.prepare import prepare_data
 from workbench.core.data.samples import sample_image
 from workbench.core.document import DataSpec
@@ -103,3 +103,13 @@ def test_image_folder_of_jpegs(tmp_path):
     assert prepared.input_shape == (10, 12, 3)
     assert len(prepared.train) + len(prepared.test) == 8
     assert not any("could not be decoded" in note for note in prepared.notes)
+
+
+def test_pixel_data_damaged_past_the_header_is_skipped_not_a_crash(tmp_path):
+    (tmp_path / "bad.pgm").write_bytes(b"P2\n2 2\n255\n1 2 x 4\n")
+    with pytest.raises(ImageDecodeError, match="damaged"):
+        decode_image(tmp_path / "bad.pgm")
+    ihdr_too_short = PNG_SIGNATURE + b"\x00\x00\x00\x05IHDR" + bytes(5) + b"\x00\x00\x00\x00"
+    (tmp_path / "bad.png").write_bytes(ihdr_too_short)
+    with pytest.raises(ImageDecodeError):
+        decode_image(tmp_path / "bad.png")

@@ -67,3 +67,23 @@ def test_malicious_cifar_batch_is_refused(tmp_path):
     with pytest.raises(DataError, match="refused"):
         read_cifar_batch(path)
     assert not marker.exists()
+
+
+def _damaged_compressed_npz(path):
+    rng = np.random.default_rng(0)
+    np.savez_compressed(path, x_train=rng.integers(0, 9, (200, 50)), y_train=np.arange(200))
+    data = bytearray(path.read_bytes())
+    for i in range(200, 600, 7):  # inside the first member's compressed stream
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_compressed_npz_is_a_clear_error_in_both_readers(tmp_path):
+    from workbench.core.data.keras_files import _plain_npz
+
+    path = _damaged_compressed_npz(tmp_path / "mnist.npz")
+    with pytest.raises(DataError, match="damaged"):
+        read_npz(path, ("x_train", "y_train"))
+    with pytest.raises(DataError, match="damaged"):
+        _plain_npz(path, ("x_train", "y_train"))

@@ -42,6 +42,8 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
         lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:
         raise DataError(f"{path}: line {reader.line_num}: {exc}.") from None
+    if not lines:
+        raise DataError(f"{path}: is empty (only blank rows); a CSV needs a header row and data rows.")
     header = [h.strip() for h in lines[0][1]]
     if len(lines) < 2:
         raise DataError(f"{path}: has a header but no data rows.")

@@ -168,15 +168,19 @@ def decode_image(path: Path) -> np.ndarray:
         data = path.read_bytes()
     except OSError as exc:
         raise ImageDecodeError(f"cannot be read ({exc.strerror})") from None
-    if data.startswith(PNG_SIGNATURE):
-        try:
-            return decode_png(data)
-        except ImageDecodeError as exc:
-            if "not supported" not in str(exc):
-                raise
-            return _decode_with_tensorflow(data)  # interlaced or 16-bit PNGs
-    if data[:2] in (b"P2", b"P3", b"P5", b"P6"):
-        return decode_pnm(data)
+    try:
+        if data.startswith(PNG_SIGNATURE):
+            try:
+                return decode_png(data)
+            except ImageDecodeError as exc:
+                if "not supported" not in str(exc):
+                    raise
+                return _decode_with_tensorflow(data)  # interlaced or 16-bit PNGs
+        if data[:2] in (b"P2", b"P3", b"P5", b"P6"):
+            return decode_pnm(data)
+    except (ValueError, struct.error) as exc:
+        # Damaged headers or pixel data the decoders only notice while unpacking.
+        raise ImageDecodeError(f"damaged image data ({exc})") from None
     if data.startswith(_TENSORFLOW_SIGNATURES) or data[8:12] == b"WEBP":
         return _decode_with_tensorflow(data)
     raise ImageDecodeError("unsupported format (PNG, PGM/PPM, JPEG, GIF, BMP and WebP can be read; "

@@ -14,6 +14,8 @@ import io
 import json
 import shutil
 import tarfile
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,8 +270,8 @@ def _plain_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
         raise
     except ValueError as exc:
         raise DataError(f"{path}: holds something other than plain numeric arrays ({exc}); refused.") from None
-    except (OSError, EOFError) as exc:
-        raise DataError(f"{path}: is not a readable .npz file ({exc}).") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise DataError(f"{path}: is not a readable .npz file ({exc}); the file may be damaged.") from None
 
 
 def _check_images(x: np.ndarray, y: np.ndarray, path: Path, what: str, shape: tuple[int, ...]) -> None:

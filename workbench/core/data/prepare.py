@@ -207,7 +207,7 @@ def carve_test(ctx: Context, n: int, default_fraction: float) -> tuple[np.ndarra
         return np.arange(n), np.zeros(0, dtype=np.int64)
     if size >= n:
         raise DataError(f"{ctx.name}: test_split={fraction} leaves no training samples.")
-    order = np.random.default_rng(ctx.options.int("split_seed", 1337)).permutation(n)
+    order = np.random.default_rng(ctx.options.int("split_seed", 1337, minimum=0)).permutation(n)
     return np.sort(order[size:]), np.sort(order[:size])
 
 
@@ -220,7 +220,7 @@ def _prepare_synthetic(ctx: Context, training_spec: Any) -> PreparedData:
     opts = ctx.options
     x, y, names = generate(ctx.source.location, n=opts.int("n", 400, minimum=4, maximum=1_000_000),
                            noise=opts.float("noise", 0.1, minimum=0.0, maximum=10.0),
-                           seed=opts.int("seed", 0), classes=opts.int("classes", 3, minimum=2, maximum=20))
+                           seed=opts.int("seed", 0, minimum=0), classes=opts.int("classes", 3, minimum=2, maximum=20))
     raw = RawArrays(x, y, None, None, names)
     return prepare_arrays(ctx, raw, training_spec, kind="points", default_test=0.2)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import pickle
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ def read_npz(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.n
         for key in (required or tuple(names)):
             try:
                 data = archive.read(names[key])
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
                 raise DataError(f"{path}: member {key} cannot be read ({exc}); the file is damaged.") from None
             result[key] = _read_member(data, path, key)
     return result
