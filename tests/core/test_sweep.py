@@ -54,6 +54,14 @@ def test_dotted_paths_are_validated_like_documents():
         apply_params(mlp(), {"training.batch_size": 0})
     with pytest.raises(WorkbenchError, match="no \"training.nope\""):
         apply_params(mlp(), {"training.nope.x": 1})
+    with pytest.raises(WorkbenchError, match="no \"training.batchsize\" \\(there: .*batch_size"):
+        apply_params(mlp(), {"training.batchsize": 16})  # a typo must not run identical trials
+    assert apply_params(mlp(), {"data.options.noise": 0.3}).data.options["noise"] == 0.3  # open-ended group
+
+
+def test_a_grid_that_breaks_the_design_is_refused_before_any_trial():
+    with pytest.raises(WorkbenchError, match=r"sweep trial 2 \(hidden_units=0\) cannot be built"):
+        expand_grid(mlp(), parse_grid("hidden_units=4,0"))
     with pytest.raises(WorkbenchError, match="whole numbers"):
         apply_params(mlp(), {"hidden_units": "big"})
 
@@ -72,3 +80,23 @@ def test_tiny_sweep_trains_each_trial_and_ranks(monkeypatch, tmp_path, isolate):
     assert final["event"] == "sweep_finished" and len(final["ranking"]) == 2
     assert final["ranking"][0]["score"] >= final["ranking"][1]["score"]
     assert len({o.run_id for o in outcomes}) == 2
+
+
+def test_rank_puts_failed_trials_last_and_compares_one_metric():
+    from workbench.core.training.sweep import TrialOutcome, best_outcome, rank
+
+    def outcome(trial, status, metric, score):
+        return TrialOutcome(trial, 5, {"t": trial}, f"r{trial}", status, score_metric=metric, score=score)
+
+    outcomes = [
+        outcome(1, "failed", "val_accuracy", 0.99),  # NaN later: its last epoch still scored
+        outcome(2, "finished", "test_accuracy", 0.70),
+        outcome(3, "finished", "val_accuracy", 0.95),  # another metric: not comparable
+        outcome(4, "finished", "test_accuracy", 0.80),
+        outcome(5, "stopped", None, None),
+    ]
+    assert [o.trial for o in rank(outcomes)] == [4, 2, 3, 5, 1]
+    assert best_outcome(outcomes).trial == 4
+    assert best_outcome([outcome(1, "failed", "val_loss", 0.1)]) is None
+    losses = [outcome(1, "finished", "test_loss", 0.5), outcome(2, "finished", "test_loss", 0.3)]
+    assert [o.trial for o in rank(losses)] == [2, 1]

@@ -222,3 +222,15 @@ def test_a_data_feed_error_after_the_run_started_marks_it_failed(pipeline, tmp_p
         Trainer(circles_document(1), tmp_path, prepared=prepared).run()
     [record] = RunStore(tmp_path).list_runs()
     assert record.status == "failed" and "vanished" in record.message
+
+
+def test_best_epoch_follows_val_loss_even_with_early_stopping_on_another_metric(pipeline, tmp_path):
+    from workbench.core.training.runs import RunStore
+
+    document = circles_document(6)
+    document.training.early_stopping = EarlyStoppingSpec(monitor="val_accuracy", patience=50)
+    result = Trainer(document, tmp_path, prepared=circles_prepared()).run()
+    assert result.status == "finished"
+    val_loss = result.history["val_loss"]
+    info = RunStore(tmp_path).open_run(result.run_id).info
+    assert info["best_epoch"] == 1 + min(range(len(val_loss)), key=val_loss.__getitem__)

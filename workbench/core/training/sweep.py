@@ -11,6 +11,7 @@ import copy
 import itertools
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,8 @@ NAMED_DIMENSIONS = ("activation", "loss", "hidden_units", "hidden_layers", "opti
 # Layers whose width is "units"; the last of them is the output layer and is left alone.
 _UNIT_LAYERS = ("Dense", "SimpleRNN", "LSTM", "GRU")
 MAX_TRIALS = 1000
+# Document groups whose keys are open-ended (data options, a layer's Keras config, optimizer settings).
+_FREE_FORM_GROUPS = ("options", "config", "optimizer_config")
 
 
 @dataclass
@@ -50,6 +53,11 @@ class TrialOutcome:
     test_metrics: dict[str, Any] = field(default_factory=dict)
     score_metric: str | None = None
     score: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialOutcome:
+        """An outcome from :meth:`to_dict` or a ``trial_ended`` event (other keys are ignored)."""
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict[str, Any]:
         from workbench.core.training.runs import _json_safe
@@ -107,10 +115,19 @@ def expand_grid(document, dims: list[SweepDimension]) -> list[SweepTrial]:
     total = math.prod(len(d.values) for d in dims)
     if total > MAX_TRIALS:
         raise TrainingError(f"the grid has {total} combinations; at most {MAX_TRIALS} are allowed.")
+    from workbench.core.design.summary import summarize
+
     trials = []
     for index, combo in enumerate(itertools.product(*(d.values for d in dims)), start=1):
         params = {d.name: v for d, v in zip(dims, combo)}
-        trials.append(SweepTrial(index, params, apply_params(document, params)))
+        trial_document = apply_params(document, params)
+        # A design the grid breaks (e.g. too many pooling layers for the input) is refused now,
+        # not after the trials before it have trained.
+        errors = summarize(trial_document).errors
+        if errors:
+            label = ", ".join(f"{k}={v}" for k, v in params.items())
+            raise TrainingError(f"sweep trial {index} ({label}) cannot be built: {errors[0].message}")
+        trials.append(SweepTrial(index, params, trial_document))
     return trials
 
 
@@ -237,8 +254,12 @@ def _set_path(raw: dict[str, Any], path: str, value: Any) -> None:
             key: Any = int(part)
         elif isinstance(node, dict):
             key = part
-            if not last and key not in node:
-                raise TrainingError(f'sweep path "{path}": the document has no "{where}".')
+            # A new key is fine only in groups of free-form settings; elsewhere it is a typo that
+            # would run every trial with the same, unchanged value.
+            free_form = i > 0 and parts[i - 1] in _FREE_FORM_GROUPS
+            if key not in node and (not last or not free_form):
+                known = ", ".join(sorted(node)) or "nothing"
+                raise TrainingError(f'sweep path "{path}": the document has no "{where}" (there: {known}).')
         else:
             raise TrainingError(f'sweep path "{path}": {".".join(parts[:i])} is a single value, not a group.')
         if last:
@@ -275,15 +296,31 @@ def score_of(document, result) -> tuple[str | None, float | None]:
 
 
 def rank(outcomes: list[TrialOutcome]) -> list[TrialOutcome]:
-    """Best first; failed trials and trials without a score last."""
+    """Best first, by the score metric most trials share (a trial that fell back to another metric,
+    e.g. val_accuracy because it has no test set, cannot be compared with the others and comes after
+    them); then trials without a score; failed trials last, whatever their last epoch scored."""
     from workbench.core.training.runs import lower_is_better
 
-    def key(o: TrialOutcome):
+    scored = [o for o in outcomes if o.status != "failed" and o.score is not None and o.score_metric]
+    common = Counter(o.score_metric for o in scored).most_common(1)[0][0] if scored else None
+
+    def key(o: TrialOutcome) -> tuple[int, float]:
+        if o.status == "failed":
+            return (3, 0.0)
         if o.score is None or o.score_metric is None:
-            return (1, 0.0)
-        return (0, o.score if lower_is_better(o.score_metric.removeprefix("test_")) else -o.score)
+            return (2, 0.0)
+        signed = o.score if lower_is_better(o.score_metric.removeprefix("test_")) else -o.score
+        return (0 if o.score_metric == common else 1, signed)
 
     return sorted(outcomes, key=key)
+
+
+def best_outcome(outcomes: list[TrialOutcome]) -> TrialOutcome | None:
+    """The trial ranked first, if it has a score and did not fail."""
+    ranked = rank(outcomes)
+    if ranked and ranked[0].status != "failed" and ranked[0].score is not None:
+        return ranked[0]
+    return None
 
 
 # TensorFlow keeps every traced graph for the life of the process (tensorflow#61791), about 6 MB

@@ -431,8 +431,9 @@ class Trainer:
                 keras.utils.set_random_seed(int(self.document.training.seed))
             model = self.build(prepared)
             callbacks_spec = self._check_settings(prepared)
-        except WorkbenchError as exc:
-            self.emit("failed", message=str(exc))
+        except Exception as exc:  # the window must hear of every failure, then it is re-raised
+            message = str(exc) if isinstance(exc, WorkbenchError) else f"unexpected {type(exc).__name__}: {exc}"
+            self.emit("failed", message=message)
             keras.backend.clear_session(free_memory=self.free_memory)
             raise
         writer = RunStore(self.runs_root).create(self.document, name=self.name)
@@ -574,8 +575,9 @@ class Trainer:
         if status != "failed":
             try:
                 model.save(writer.model_path)
-                keeper = next((cb for cb in callbacks if getattr(cb, "best_weights", None) is not None), None)
-                if keeper is not None:
+                # Our keeper only: EarlyStopping also has best_weights, by its own monitor.
+                keeper = next((cb for cb in callbacks if getattr(cb, "keeps_best_epoch", False)), None)
+                if keeper is not None and keeper.best_weights is not None:
                     final_weights = model.get_weights()
                     model.set_weights(keeper.best_weights)
                     model.save(writer.best_path)
@@ -739,6 +741,8 @@ def _make_best_keeper(keras, monitor: str):
     """Remembers the weights of the best epoch by ``monitor`` (the run saves them as best.keras)."""
 
     class BestKeeper(keras.callbacks.Callback):
+        keeps_best_epoch = True
+
         def __init__(self):
             super().__init__()
             self.best_weights = None

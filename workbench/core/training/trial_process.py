@@ -14,7 +14,6 @@ import queue as queue_module
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ _STOP_GRACE_S = 60.0
 # A process that dies before its first event is started again, this many times in all, before
 # the trials fall back to the caller's process.
 _START_ATTEMPTS = 3
-_OUTCOME_FIELDS = {f.name for f in fields(TrialOutcome)}
 
 
 def _child_main(trials: list[SweepTrial], total: int, runs_root: str, events: Any, stop_event: Any,
@@ -48,10 +46,6 @@ def _child_main(trials: list[SweepTrial], total: int, runs_root: str, events: An
         events.put(("crashed", f"{type(exc).__name__}: {exc}"))
     else:
         events.put(("done", None))
-
-
-def _outcome_from_event(event: dict[str, Any]) -> TrialOutcome:
-    return TrialOutcome(**{k: v for k, v in event.items() if k in _OUTCOME_FIELDS})
 
 
 def run_trials_in_processes(trials: list[SweepTrial], runs_root, emit: Callable[[dict[str, Any]], None],
@@ -141,7 +135,7 @@ def _run_chunk(context, chunk: list[SweepTrial], total: int, runs_root, emit, st
             heard = True
             if kind == "event":
                 if payload.get("event") == "trial_ended":
-                    outcome = _outcome_from_event(payload)
+                    outcome = TrialOutcome.from_dict(payload)
                     outcomes.append(outcome)
                     ended.add(outcome.trial)
                 emit(payload)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.training.runs import lower_is_better
+from workbench.core.training.sweep import TrialOutcome, best_outcome
 
 COLUMNS = ("trial", "parameters", "status", "epochs", "score", "run")
 
@@ -106,11 +107,8 @@ class SweepBox(QGroupBox):
         self.progress_label.setText(f"{len(self.outcomes)}/{self.trials} trials done")
 
     def best(self) -> dict[str, Any] | None:
-        scored = [o for o in self.outcomes if o.get("score") is not None and o.get("score_metric")]
-        if not scored:
-            return None
-        metric = scored[0]["score_metric"].removeprefix("test_")
-        return (min if lower_is_better(metric) else max)(scored, key=lambda o: o["score"])
+        best = best_outcome([TrialOutcome.from_dict(o) for o in self.outcomes])
+        return None if best is None else next(o for o in self.outcomes if o.get("trial") == best.trial)
 
     def _highlight_best(self) -> None:
         best = self.best()
