@@ -124,3 +124,16 @@ def test_model_fit_accepts_the_batches(tmp_path):
               verbose=0)
     _, accuracy = model.evaluate(prepared.test.x_for_fit(16), verbose=0)
     assert accuracy > 0.9
+
+
+def test_synthetic_points_read_options_like_prepare_data():
+    from workbench.core.data.prepare import synthetic_points
+
+    spec = {"source": "synthetic:gaussians?n=50&classes=3", "options": {"n": 80, "seed": 4}}
+    x, y, names = synthetic_points(spec)
+    assert x.shape == (80, 2) and len(names) == 3  # the document's options win, as in prepare_data
+    prepared = prepare_data(DataSpec(spec["source"], spec["options"]))
+    assert len(prepared.train) + len(prepared.test) == 80
+    assert np.array_equal(x, synthetic_points(spec)[0])
+    with pytest.raises(DataError, match="not a synthetic"):
+        synthetic_points("csv:x.csv")

@@ -214,13 +214,28 @@ def carve_test(ctx: Context, n: int, default_fraction: float) -> tuple[np.ndarra
 # --------------------------------------------------------------------------- points & arrays
 
 
-def _prepare_synthetic(ctx: Context, training_spec: Any) -> PreparedData:
+def _generate_points(ctx: Context) -> tuple[np.ndarray, np.ndarray, list[str]]:
     from workbench.core.data.synthetic import generate
 
     opts = ctx.options
-    x, y, names = generate(ctx.source.location, n=opts.int("n", 400, minimum=4, maximum=1_000_000),
-                           noise=opts.float("noise", 0.1, minimum=0.0, maximum=10.0),
-                           seed=opts.int("seed", 0, minimum=0), classes=opts.int("classes", 3, minimum=2, maximum=20))
+    return generate(ctx.source.location, n=opts.int("n", 400, minimum=4, maximum=1_000_000),
+                    noise=opts.float("noise", 0.1, minimum=0.0, maximum=10.0),
+                    seed=opts.int("seed", 0, minimum=0), classes=opts.int("classes", 3, minimum=2, maximum=20))
+
+
+def synthetic_points(data_spec: Any) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """All points of a ``synthetic:`` source (x, y, class names), with the options exactly as
+    :func:`prepare_data` reads them — e.g. to draw what a run was trained on."""
+    text, doc_options = _as_spec(data_spec)
+    source = parse_source(text)
+    if source.kind != "synthetic":
+        raise DataError(f"{text}: is not a synthetic: source.")
+    options = DataOptions({**source.options, **doc_options}, origin=f"{source.kind}:{source.location}")
+    return _generate_points(Context(source, options, None, None))
+
+
+def _prepare_synthetic(ctx: Context, training_spec: Any) -> PreparedData:
+    x, y, names = _generate_points(ctx)
     raw = RawArrays(x, y, None, None, names)
     return prepare_arrays(ctx, raw, training_spec, kind="points", default_test=0.2)
 

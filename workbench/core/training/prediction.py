@@ -37,10 +37,9 @@ def open_run(run: Any, runs: str | Path | None = None) -> Any:
     """A RunRecord from a run id, a run folder, or a RunRecord (returned unchanged)."""
     if not isinstance(run, (str, Path)):
         return run
-    from workbench.core import paths
-    from workbench.core.training.runs import RunStore
+    from workbench.core.training.runs import RunStore, runs_root
 
-    store = RunStore(Path(runs) if runs else paths.runs_dir())
+    store = RunStore(runs_root(runs))
     return store.open_run(str(run))
 
 
@@ -309,17 +308,11 @@ def training_points(run_record: Any, limit: int = 2000) -> dict[str, Any] | None
     if not source.startswith("synthetic:"):
         return None
     try:
-        from workbench.core.data.synthetic import generate
-        from workbench.core.sources import parse_source
+        from workbench.core.data.prepare import synthetic_points
 
-        parsed = parse_source(source)
-        opts = {**((loaded.info.get("document") or {}).get("data") or {}).get("options", {}), **parsed.options}
-        kwargs: dict[str, Any] = {}
-        for key, cast in (("n", int), ("noise", float), ("seed", int), ("classes", int)):
-            if key in opts:
-                kwargs[key] = cast(opts[key])
-        x, y, names = generate(parsed.location, **kwargs)
-    except (WorkbenchError, ValueError, TypeError):
+        options = ((loaded.info.get("document") or {}).get("data") or {}).get("options") or {}
+        x, y, names = synthetic_points({"source": source, "options": options})
+    except WorkbenchError:
         return None
     return {"x": np.asarray(x)[:limit], "y": np.asarray(y)[:limit], "class_names": list(names)}
 
