@@ -130,10 +130,26 @@ def test_synthetic_points_read_options_like_prepare_data():
     from workbench.core.data.prepare import synthetic_points
 
     spec = {"source": "synthetic:gaussians?n=50&classes=3", "options": {"n": 80, "seed": 4}}
-    x, y, names = synthetic_points(spec)
+    x, _y, names = synthetic_points(spec)
     assert x.shape == (80, 2) and len(names) == 3  # the document's options win, as in prepare_data
     prepared = prepare_data(DataSpec(spec["source"], spec["options"]))
     assert len(prepared.train) + len(prepared.test) == 80
     assert np.array_equal(x, synthetic_points(spec)[0])
     with pytest.raises(DataError, match="not a synthetic"):
         synthetic_points("csv:x.csv")
+
+
+def test_padded_sequences_too_big_for_memory_are_fed_in_batches(tmp_path, monkeypatch):
+    from workbench.core.data import feeding
+
+    for label in ("neg", "pos"):
+        (tmp_path / label).mkdir()
+        for i in range(6):
+            (tmp_path / label / f"{i}.txt").write_text(f"{label} review number {i} " * 5)
+    spec = DataSpec(f"text-folder:{tmp_path}", {"encoding": "sequence", "maxlen": 50, "test_split": 0})
+    assert not prepare_data(spec).train.batched
+    # 12 reviews × 50 ids × 4 bytes = 2,400 bytes: over a (lowered) limit, the split is batched.
+    monkeypatch.setattr(feeding, "DENSE_LIMIT_BYTES", 2_000)
+    prepared = prepare_data(spec)
+    assert prepared.train.batched
+    assert len(prepared.train) == 12

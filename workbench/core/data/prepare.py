@@ -450,7 +450,9 @@ def prepare_text(ctx: Context, raw: RawText, training_spec: Any) -> PreparedData
                     return f"[{path} cannot be read: {exc.strerror}]"
             return " ".join(pre.decode(seqs[i]))
 
-        return Inputs(np.arange(len(seqs)), fetch, raw_fn, batched=batched,
+        # Bags are always fed in batches; padded sequences only when the whole split would be
+        # too large to hold at once (e.g. 25,000 reviews × maxlen 100,000).
+        return Inputs(np.arange(len(seqs)), fetch, raw_fn, batched=batched, sample_bytes=4 * maxlen,
                       indices=lambda i, seqs=seqs: seqs[i].copy(),
                       lengths=lambda ids, seqs=seqs: seqs.lengths()[ids])
 
