@@ -77,3 +77,14 @@ def test_real_mnist_test_set_is_split(shared_datasets):
 def test_real_fashion_labels_only_folder_explains(shared_datasets):
     with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz has no matching test images"):
         prepare_data(f"idx:{shared_datasets / 'fashion_mnist'}")
+
+
+def test_labels_that_are_not_class_numbers_are_refused(tmp_path):
+    import struct
+
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", np.zeros((3, 4, 4)), gz=False)
+    labels = np.array([0.0, 1.5, 2.0], dtype=">f4")
+    (tmp_path / "t10k-labels-idx1-ubyte").write_bytes(bytes([0, 0, 0x0D, 1]) + struct.pack(">I", 3)
+                                                      + labels.tobytes())
+    with pytest.raises(DataError, match="labels file holds float32 values; idx labels must be class numbers"):
+        prepare_data(f"idx:{tmp_path}")

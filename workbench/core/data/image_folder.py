@@ -55,6 +55,9 @@ def _parse_size(text: str | None) -> tuple[int, int] | None:
 def load_image_folder(ctx: Any) -> RawArrays:
     root = Path(ctx.source.location).expanduser()
     names, parts, notes = scan_class_folders(root, IMAGE_SUFFIXES, ctx.options.list("classes") or None)
+    # Options first: a typo is reported before minutes of decoding, not after.
+    size_option = _parse_size(ctx.options.str("size"))
+    mode = ctx.options.str("color_mode", None, ("grayscale", "rgb"))
     decoded: dict[str, list[tuple[np.ndarray, int, str]]] = {}
     skipped: list[str] = []
     total = sum(len(v) for v in parts.values())
@@ -75,10 +78,9 @@ def load_image_folder(ctx: Any) -> RawArrays:
         notes.append(f"{len(skipped)} image(s) could not be decoded and were skipped: {shown}.")
     if not decoded["train"]:
         raise DataError(f"{root}: none of the training images could be decoded. {notes[-1] if notes else ''}")
-    size = _parse_size(ctx.options.str("size"))
+    size = size_option
     if size is None:
         size = Counter(img.shape[:2] for img, _, _ in decoded["train"]).most_common(1)[0][0]
-    mode = ctx.options.str("color_mode", None, ("grayscale", "rgb"))
     rgb = mode == "rgb" if mode else any(img.ndim == 3 and img.shape[2] >= 3 for items in decoded.values()
                                          for img, _, _ in items)
     resized = sum(1 for items in decoded.values() for img, _, _ in items if img.shape[:2] != tuple(size))

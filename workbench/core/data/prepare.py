@@ -251,6 +251,11 @@ def _prepare_idx(ctx: Context, training_spec: Any) -> PreparedData:
         x, y = pairs["test"]
         x_test = y_test = None
         notes.append("only the test pair was found; it is split into training and test samples.")
+    for labels in (y, y_test):
+        if labels is not None and (not np.issubdtype(labels.dtype, np.integer) or (labels.size and labels.min() < 0)):
+            raise DataError(f"{ctx.name}: the labels file holds {labels.dtype} values"
+                            f"{' below 0' if np.issubdtype(labels.dtype, np.integer) else ''}; idx labels must be "
+                            "class numbers 0, 1, 2, … (unsigned bytes, as in MNIST's *-labels-idx1-ubyte).")
     n_classes = int(max(int(y.max()), int(y_test.max()) if y_test is not None else 0)) + 1
     raw = RawArrays(x, y.astype(np.int32), x_test, None if y_test is None else y_test.astype(np.int32),
                     [str(i) for i in range(n_classes)], notes=notes)
