@@ -434,8 +434,13 @@ def import_file(path: str | Path) -> str:
     target = paths.dataset_cache_dir() / spec.relpath
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.importing")
-    shutil.copyfile(path, tmp)
-    tmp.replace(target)
+    try:
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataError(f"{path}: could not be copied into {target.parent} ({exc.strerror}); "
+                        "free some disk space or check that folder's permissions.") from None
     return dataset
 
 
@@ -444,12 +449,17 @@ def import_file(path: str | Path) -> str:
 
 def _fetch(url: str, target: Path, progress, should_stop) -> None:
     """Stream ``url`` into ``target`` in chunks, reporting progress; cancellable between chunks."""
+    import http.client
     import urllib.error
     import urllib.request
 
     try:
         response = urllib.request.urlopen(url, timeout=20)
-    except (urllib.error.URLError, OSError) as exc:
+    except urllib.error.HTTPError as exc:
+        # The server answered, so this is not "offline": the file may have moved.
+        raise DataError(f"download of {Path(url).name} failed: {url.split('/')[2]} answered {exc.code} "
+                        f"({exc.reason}). Try again later, or download it elsewhere and use Import.") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DataError(f"offline: cannot reach {url.split('/')[2]} ({reason}). Download {Path(url).name} "
                         "on another machine and use Import to add it.") from None
@@ -467,7 +477,7 @@ def _fetch(url: str, target: Path, progress, should_stop) -> None:
                 done += len(chunk)
                 if progress is not None:
                     progress(done / total if total else 0.0, f"{Path(url).name}: {done / 1e6:.1f} MB")
-    except OSError as exc:
+    except (OSError, http.client.HTTPException) as exc:  # IncompleteRead: the connection dropped
         raise DataError(f"download of {Path(url).name} failed ({exc}); try again or use Import.") from None
 
 
