@@ -237,3 +237,9 @@ def test_issue_serialisation():
     assert data["errors"][0]["text"].startswith("layer 2 (Conv2D): Conv2D expects an image")
     assert data["layers"][0]["output_shape"] == [None, 32] and data["layers"][1]["output_shape"] is None
     assert "error: layer 2 (Conv2D)" in summary.format_table()
+
+
+def test_every_spelling_of_a_loss_gets_the_head_checks():
+    for spelling in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"):
+        only_error(doc([4], [("Dense", {"units": 3, "activation": "sigmoid"})], loss=spelling),
+                   f"a sigmoid head gives independent yes/no scores, but {spelling} expects", 0)

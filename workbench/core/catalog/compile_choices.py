@@ -40,3 +40,9 @@ METRICS: dict[str, str] = {
     "mae": "Mean absolute error (regression).",
     "mse": "Mean squared error (regression).",
 }
+
+
+def loss_key(loss: str) -> str:
+    """A loss name as Keras matches it, whatever its spelling: "SparseCategoricalCrossentropy",
+    "sparse_categorical_crossentropy" and "sparse categorical crossentropy" are one loss."""
+    return loss.strip().lower().replace("_", "").replace(" ", "")

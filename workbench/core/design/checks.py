@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.core.catalog.compile_choices import loss_key
 from workbench.core.design.issues import ERROR, WARNING, DesignIssue
 
-BINARY_LOSSES = {"binary_crossentropy", "binary_focal_crossentropy"}
-CATEGORICAL_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy"}
-SPARSE_LOSSES = {"sparse_categorical_crossentropy"}
+# In loss_key form (lower case, no underscores), so every spelling Keras accepts is recognised.
+BINARY_LOSSES = {"binarycrossentropy", "binaryfocalcrossentropy"}
+CATEGORICAL_LOSSES = {"categoricalcrossentropy", "categoricalfocalcrossentropy"}
+SPARSE_LOSSES = {"sparsecategoricalcrossentropy"}
 CLASS_LOSSES = BINARY_LOSSES | CATEGORICAL_LOSSES | SPARSE_LOSSES
 REGRESSION_LOSSES = {
-    "mse", "mean_squared_error", "mae", "mean_absolute_error", "huber", "mape",
-    "mean_absolute_percentage_error", "msle", "mean_squared_logarithmic_error", "log_cosh", "logcosh",
+    "mse", "meansquarederror", "mae", "meanabsoluteerror", "huber", "mape",
+    "meanabsolutepercentageerror", "msle", "meansquaredlogarithmicerror", "logcosh",
 }
 
 # Classes of sources whose labels are fixed; other sources say so in data.options["num_classes"].
@@ -58,7 +60,8 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
     """Issues about the head (last layer) given its activation and per-sample output shape."""
     issues: list[DesignIssue] = []
     head_type = document.model.layers[head_index].type
-    loss = document.compile.loss.strip().lower()
+    loss_name = document.compile.loss.strip()
+    loss = loss_key(loss_name)
 
     def add(message: str, severity: str = ERROR) -> None:
         issues.append(DesignIssue(message, head_index, severity, head_type))
@@ -66,7 +69,7 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
     if len(output_shape) != 1:
         if loss in CLASS_LOSSES or loss in REGRESSION_LOSSES:
             add(f"the model ends with one output per step/position (shape {_shape(output_shape)}), but "
-                f"{loss} compares one prediction per sample; add Flatten or a global pooling layer before "
+                f"{loss_name} compares one prediction per sample; add Flatten or a global pooling layer before "
                 "the last Dense.")
         return issues
     units = output_shape[0]
@@ -75,7 +78,7 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
     labels = label_format(document)
 
     if activation == "sigmoid" and loss in CATEGORICAL_LOSSES | SPARSE_LOSSES:
-        add(f"a sigmoid head gives independent yes/no scores, but {loss} expects a probability spread over "
+        add(f"a sigmoid head gives independent yes/no scores, but {loss_name} expects a probability spread over "
             "classes: use softmax for several classes, or binary_crossentropy for a yes/no label.")
     if activation == "softmax" and units == 1:
         add("softmax over a single unit always outputs 1.0, so the model cannot learn; use Dense(1) with "
@@ -89,7 +92,7 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
         add(f"one sigmoid output can only separate two classes, but the data has {classes}; use "
             f"Dense({classes}) with softmax and a categorical loss.")
     if loss in CATEGORICAL_LOSSES | SPARSE_LOSSES and units == 1 and activation not in ("sigmoid", "softmax"):
-        add(f"{loss} needs one output per class, but the head has 1 unit; set units to the number of classes "
+        add(f"{loss_name} needs one output per class, but the head has 1 unit; set units to the number of classes "
             "with softmax, or use binary_crossentropy with Dense(1, sigmoid).")
     if loss in SPARSE_LOSSES and labels == "categorical":
         add("the labels are one-hot vectors, but sparse_categorical_crossentropy expects class numbers "
@@ -98,16 +101,16 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
         add("the labels are class numbers (0, 1, 2…), but categorical_crossentropy expects one-hot vectors; "
             "use sparse_categorical_crossentropy.")
     if loss in REGRESSION_LOSSES and activation in ("softmax", "sigmoid"):
-        add(f"{loss} is a regression loss, but the {activation} head outputs class probabilities; for "
+        add(f"{loss_name} is a regression loss, but the {activation} head outputs class probabilities; for "
             "classes use a crossentropy loss, for numbers use a Dense head without activation.", WARNING)
     if loss in CLASS_LOSSES and labels == "regression":
-        add(f"the labels are numbers to predict (regression), but {loss} is a classification loss; use mse "
+        add(f"the labels are numbers to predict (regression), but {loss_name} is a classification loss; use mse "
             "or mae.", WARNING)
     if loss in BINARY_LOSSES and activation == "softmax" and units > 1:
         add("binary_crossentropy with a softmax head treats each class as a separate yes/no question; use "
             "categorical_crossentropy (or sparse_) for one class per sample.", WARNING)
     if loss in CLASS_LOSSES and activation in ("linear", "relu"):
-        add(f"the head's activation is {activation}, so its outputs are not probabilities as {loss} expects; "
+        add(f"the head's activation is {activation}, so its outputs are not probabilities as {loss_name} expects; "
             "use sigmoid (yes/no) or softmax (classes).", WARNING)
     return issues
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.core.catalog.compile_choices import loss_key
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.storage import atomic_write_json
 from workbench.core.training.runs import PREDICTIONS_FILE, RunStore, RunWriter, lower_is_better
@@ -87,12 +88,8 @@ class RunResult:
 # --------------------------------------------------------------------------- checks
 
 
-def _loss_key(loss: str) -> str:
-    return loss.lower().replace("_", "").replace(" ", "")
-
-
 def _is_crossentropy(loss: str) -> bool:
-    return "crossentropy" in _loss_key(loss)
+    return "crossentropy" in loss_key(loss)
 
 
 def _shape_text(shape: tuple | list) -> str:
@@ -131,7 +128,7 @@ def check_compatibility(model, prepared, document) -> None:
     except (AttributeError, ValueError, TypeError):
         return
     loss = document.compile.loss
-    key = _loss_key(loss)
+    key = loss_key(loss)
     fmt = prepared.label_format
     n = prepared.num_classes
     sparse_loss = key.startswith("sparsecategorical")
@@ -285,7 +282,7 @@ def constant_predictor_loss(loss: str, y: np.ndarray, prediction: np.ndarray, la
     one sigmoid output) or the per-target mean for regression. None for losses other than
     binary/categorical/sparse categorical crossentropy, mse and mae.
     """
-    key = _loss_key(loss)
+    key = loss_key(loss)
     y = np.asarray(y, dtype=np.float64)
     prediction = np.asarray(prediction, dtype=np.float64)
     eps = KERAS_EPSILON
