@@ -10,6 +10,7 @@ from typing import Any
 
 from workbench.core.catalog.compile_choices import loss_key
 from workbench.core.design.issues import ERROR, WARNING, DesignIssue
+from workbench.core.design.shapes import describe_shape
 
 # In loss_key form (lower case, no underscores), so every spelling Keras accepts is recognised.
 BINARY_LOSSES = {"binarycrossentropy", "binaryfocalcrossentropy"}
@@ -68,7 +69,7 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
 
     if len(output_shape) != 1:
         if loss in CLASS_LOSSES or loss in REGRESSION_LOSSES:
-            add(f"the model ends with one output per step/position (shape {_shape(output_shape)}), but "
+            add(f"the model ends with one output per step/position (shape {describe_shape(output_shape)}), but "
                 f"{loss_name} compares one prediction per sample; add Flatten or a global pooling layer before "
                 "the last Dense.")
         return issues
@@ -115,5 +116,3 @@ def head_checks(document: Any, head_index: int, head_activation: str | None, out
     return issues
 
 
-def _shape(shape: tuple) -> str:
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"

@@ -16,6 +16,7 @@ from typing import Any
 import workbench
 from workbench.core.catalog import CATALOG
 from workbench.core.design.build import keras_kwargs, model_name
+from workbench.core.design.shapes import keras_shape_text
 from workbench.core.design.summary import input_shape_of, summarize
 from workbench.core.document import ExperimentDocument
 from workbench.core.errors import DesignError
@@ -111,7 +112,7 @@ def _build_function(document: ExperimentDocument, summary) -> str:
         overrides = ({"units": "output_units"} if row.index == last_dense and model.output_from_data
                      else None)
         code = _layer_code(entry.type, entry.config, row.name, overrides)
-        lines.append(f"    model.add({code})  # output {_shape(row.output_shape)}, {row.params:,} params")
+        lines.append(f"    model.add({code})  # output {keras_shape_text(row.output_shape)}, {row.params:,} params")
     for index in glove:
         row = summary.layers[index]
         c = CATALOG["Embedding"].resolved(model.layers[index].config)
@@ -126,12 +127,6 @@ def _build_function(document: ExperimentDocument, summary) -> str:
                  f"metrics={list(document.compile.metrics)!r})")
     lines.append("    return model")
     return "\n".join(lines)
-
-
-def _shape(shape: Any) -> str:
-    if shape is None:
-        return "?"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 _GLOVE_FUNCTION = '''

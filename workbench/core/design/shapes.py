@@ -249,5 +249,10 @@ RULES: dict[str, Rule] = {
 
 
 def describe_shape(shape: Shape) -> str:
-    """``(28, 28, 1)`` style text for messages."""
+    """``(28, 28, 1)`` style text for messages ("?" for an unknown size)."""
     return _describe(shape)
+
+
+def keras_shape_text(shape: Shape | None) -> str:
+    """A layer's output shape as ``model.summary()`` prints it, e.g. ``(None, 28, 28, 32)``; "?" unknown."""
+    return "?" if shape is None else str(tuple(shape))

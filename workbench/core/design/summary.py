@@ -18,7 +18,7 @@ from typing import Any
 from workbench.core.catalog import CATALOG, validate_config
 from workbench.core.design.checks import head_checks
 from workbench.core.design.issues import ERROR, WARNING, DesignIssue
-from workbench.core.design.shapes import RULES, LayerProblem, Shape, describe_shape
+from workbench.core.design.shapes import RULES, LayerProblem, Shape, describe_shape, keras_shape_text
 
 __all__ = ["DesignIssue", "DesignSummary", "LayerSummary", "input_shape_of", "keras_layer_names", "summarize"]
 
@@ -84,7 +84,7 @@ class DesignSummary:
 
     def format_table(self) -> str:
         """A table laid out like ``model.summary()``, then the issues."""
-        rows = [(f"{layer.name} ({layer.type})", _shape_text(layer.output_shape), f"{layer.params:,}")
+        rows = [(f"{layer.name} ({layer.type})", keras_shape_text(layer.output_shape), f"{layer.params:,}")
                 for layer in self.layers]
         widths = [max([len("Layer (type)")] + [len(r[0]) for r in rows]) + 2,
                   max([len("Output Shape")] + [len(r[1]) for r in rows]) + 2,
@@ -104,12 +104,6 @@ class DesignSummary:
         for issue in self.warnings:
             lines.append(f"warning: {issue.format()}")
         return "\n".join(lines)
-
-
-def _shape_text(shape: tuple[int | None, ...] | None) -> str:
-    if shape is None:
-        return "?"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def _snake_case(name: str) -> str:

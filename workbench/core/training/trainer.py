@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from workbench.core.catalog.compile_choices import loss_key
+from workbench.core.design.shapes import describe_shape
 from workbench.core.errors import TrainingError, WorkbenchError
 from workbench.core.storage import atomic_write_json
 from workbench.core.training.runs import PREDICTIONS_FILE, RunStore, RunWriter, lower_is_better
@@ -92,11 +93,6 @@ def _is_crossentropy(loss: str) -> bool:
     return "crossentropy" in loss_key(loss)
 
 
-def _shape_text(shape: tuple | list) -> str:
-    dims = ", ".join("any" if d is None else str(d) for d in shape)
-    return f"({dims}{',' if len(shape) == 1 else ''})"
-
-
 def output_units_for(prepared) -> int:
     """Units of the last layer that the prepared labels call for."""
     if prepared.label_format in ("binary",):
@@ -119,8 +115,8 @@ def check_compatibility(model, prepared, document) -> None:
         same_rank = len(model_in) == len(data_in)
         if not same_rank or any(m is not None and d is not None and m != d for m, d in zip(model_in, data_in)):
             raise TrainingError(
-                f"The model expects inputs of shape {_shape_text(model_in)} but {source} gives samples of "
-                f"shape {_shape_text(data_in)}. Change the model's input shape to {_shape_text(data_in)} in "
+                f"The model expects inputs of shape {describe_shape(tuple(model_in))} but {source} gives samples of "
+                f"shape {describe_shape(tuple(data_in))}. Change the model's input shape to {describe_shape(tuple(data_in))} in "
                 "the Builder (or turn on “input from data”), or choose data with samples of that shape."
             )
     try:

@@ -10,16 +10,6 @@ _KEY_ORDER = ("units", "filters", "kernel_size", "pool_size", "rate", "input_dim
 MAX_KEY_SETTINGS = 4
 
 
-def format_shape(shape: Any) -> str:
-    """``(None, 28, 28, 32)``, like ``model.summary()``; "?" when unknown."""
-    if shape is None:
-        return "?"
-    dims = ["None" if d is None else str(d) for d in shape]
-    if len(dims) == 1:
-        return f"({dims[0]},)"
-    return "(" + ", ".join(dims) + ")"
-
-
 def format_count(count: int | None) -> str:
     return "?" if count is None else f"{count:,}"
 

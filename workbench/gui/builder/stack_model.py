@@ -15,8 +15,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from workbench.core.design.shapes import keras_shape_text
 from workbench.core.document import ExperimentDocument, LayerEntry
-from workbench.gui.builder.formatting import format_count, format_shape, key_settings
+from workbench.gui.builder.formatting import format_count, key_settings
 from workbench.gui.builder.mime import (
     LAYER_TYPE_MIME,
     STACK_ROWS_MIME,
@@ -186,7 +187,7 @@ class LayerStackModel(QAbstractTableModel):
             if column == COL_SHAPE:
                 if layer is None or layer.output_shape is None:
                     return "—"
-                return format_shape(layer.output_shape)
+                return keras_shape_text(layer.output_shape)
             if column == COL_PARAMS:
                 if layer is None or layer.output_shape is None:
                     return "—"
