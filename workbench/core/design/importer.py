@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from workbench.core.catalog import CATALOG, INITIALIZERS, REGULARIZERS
+from workbench.core.design.summary import snake_case
 from workbench.core.document import LayerEntry, ModelSpec
 from workbench.core.errors import DesignError
 from workbench.core.kerasenv import import_keras
@@ -174,11 +174,6 @@ def _entry(layer: Any, position: int, name: str) -> LayerEntry:
 _SKIP = object()
 
 
-def _snake(name: str) -> str:
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _plain(value: Any, param) -> Any:
     """A Keras config value as the catalog spells it (tuples → lists, objects → names)."""
     if isinstance(value, tuple):
@@ -186,7 +181,7 @@ def _plain(value: Any, param) -> Any:
     if param.kind == "int" and isinstance(value, list) and len(value) == 1:
         value = value[0]
     if param.kind == "choice" and isinstance(value, dict):
-        short = _snake(str(value.get("class_name", "")))
+        short = snake_case(str(value.get("class_name", "")))
         if short == "l1_l2":
             short = "l1l2"
         if short == "random_uniform" and param.default == "uniform":

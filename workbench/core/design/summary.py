@@ -106,7 +106,8 @@ class DesignSummary:
         return "\n".join(lines)
 
 
-def _snake_case(name: str) -> str:
+def snake_case(name: str) -> str:
+    """``GlobalMaxPooling1D`` → ``global_max_pooling1d``, as Keras names layers and config objects."""
     # Keras' own rule (keras.src.utils.naming.to_snake_case), so names match model.summary().
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -119,7 +120,7 @@ def keras_layer_names(types: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     names = []
     for layer_type in types:
-        base = "input_layer" if layer_type == "Input" else _snake_case(layer_type)
+        base = "input_layer" if layer_type == "Input" else snake_case(layer_type)
         n = counts.get(base, 0)
         counts[base] = n + 1
         names.append(base if n == 0 else f"{base}_{n}")
