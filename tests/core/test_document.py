@@ -113,6 +113,8 @@ def _with(change) -> dict:
         (lambda r: r["data"].update(source="ftp:data"), 'data.source: unknown data source kind "ftp"'),
         (lambda r: r["data"].update(options=[1]), "data.options: must be an object, got a list"),
         (lambda r: r.update(model=[]), "model: must be an object, got a list"),
+        (lambda r: r["training"].update(seed=-1), "training.seed: must be at least 0, got -1"),
+        (lambda r: r["training"].update(seed=2**32), "training.seed: must be at most 4294967295"),
     ],
 )
 def test_field_problems_name_the_field(change, expected):
@@ -121,6 +123,12 @@ def test_field_problems_name_the_field(change, expected):
         parse_document_bytes(json.dumps(raw).encode(), origin="exp.kwb.json")
     assert str(info.value).startswith("exp.kwb.json: ")
     assert expected in str(info.value)
+
+
+@pytest.mark.parametrize("seed", [0, 2**32 - 1, None])
+def test_seeds_numpy_accepts_are_read(seed):
+    raw = _with(lambda r: r["training"].update(seed=seed))
+    assert parse_document_bytes(json.dumps(raw).encode()).training.seed == seed
 
 
 def test_whole_numbers_are_accepted_where_floats_are_expected():

@@ -271,6 +271,33 @@ def test_generate_command_refuses_running_and_model_less_runs(tmp_path, char_mod
         generate_command("char-run", **{**kwargs, "temperature": 3.0})
 
 
+@pytest.mark.parametrize("kwargs, match", [
+    ({"length": 100_001}, "--length 100001: choose from 1 to 100000"),
+    ({"length": 0}, "--length 0: choose from 1 to 100000"),
+    ({"temperature": -1.0}, "outside"),
+])
+def test_generate_command_checks_its_input_before_loading_the_model(tmp_path, monkeypatch, kwargs, match):
+    from workbench.core.generation import commands
+
+    def never(*_args):
+        raise AssertionError("the model was loaded before the input was checked")
+
+    monkeypatch.setattr(commands, "load_char_run", never)
+    arguments = {"seed": "abc", "temperature": 0.5, "length": 5, "random_seed": 1, "runs": str(tmp_path),
+                 "as_json": True, "emit": print, **kwargs}
+    with pytest.raises(WorkbenchError, match=match):
+        commands.generate_command("char-run", **arguments)
+
+
+def test_generate_command_explains_a_seed_the_run_cannot_read(tmp_path, char_model, fake_char_preprocessor):
+    from workbench.core.generation.commands import generate_command
+
+    make_char_run(tmp_path, char_model)
+    with pytest.raises(WorkbenchError, match="has 9 characters"):
+        generate_command("char-run", seed="too short", temperature=0.5, length=5, random_seed=1,
+                         runs=str(tmp_path / "runs"), as_json=True, emit=print)
+
+
 def test_a_seed_longer_than_a_window_continues_from_its_last_window(char_model):
     from workbench.core.generation.fast import encode_seed, generate_stream
 

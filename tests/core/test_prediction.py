@@ -164,6 +164,15 @@ def test_char_run_is_ready_for_generation(tmp_path):
         load_char_run(make_image_run(tmp_path).name, tmp_path)
 
 
+def test_a_runs_folder_under_home_is_found_by_predict_and_generate(tmp_path, monkeypatch):
+    from workbench.core.generation.charrun import load_char_run
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    run = make_char_run(tmp_path / "my runs", maxlen=20)
+    assert prediction.open_run(run.name, "~/my runs").path == run
+    assert load_char_run(run.name, "~/my runs").maxlen == 20
+
+
 @pytest.mark.realdata
 def test_real_reviews_typed_equal_the_training_vectors(tmp_path, shared_datasets):
     """Real aclImdb reviews: the Playground's encoding of the raw file text is the trainer's vector."""

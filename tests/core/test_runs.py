@@ -9,7 +9,7 @@ import pytest
 
 from workbench.core.document import ExperimentDocument
 from workbench.core.errors import RunError
-from workbench.core.training.runs import RunStore, read_history
+from workbench.core.training.runs import RunStore, read_history, runs_root
 
 
 def make_run(store: RunStore, epochs: int = 2):
@@ -84,6 +84,7 @@ def test_unreadable_run_folders_are_listed_not_fatal(tmp_path, content, why):
 def test_rename_delete_and_unknown_runs(tmp_path):
     store = RunStore(tmp_path)
     writer = make_run(store, 1)
+    writer.finish("finished")
     assert store.rename(writer.run_id, "  Better name ").name == "Better name"
     with pytest.raises(RunError, match="empty"):
         store.rename(writer.run_id, " ")
@@ -100,3 +101,53 @@ def test_run_without_model_says_so(tmp_path):
     writer = make_run(RunStore(tmp_path), 1)
     with pytest.raises(RunError, match="no saved model"):
         RunStore(tmp_path).open_run(writer.run_id).load_model()
+
+
+def test_a_run_still_training_cannot_be_renamed_noted_or_deleted(tmp_path):
+    store = RunStore(tmp_path)
+    writer = make_run(store, 1)  # "running", and its process (this one) is alive
+    for action in (lambda: store.rename(writer.run_id, "New name"), lambda: store.set_note(writer.run_id, "hi"),
+                   lambda: store.delete(writer.run_id)):
+        with pytest.raises(RunError, match="still training.*stop the training first"):
+            action()
+    writer.append_epoch(2, {"loss": 0.5}, seconds=0.5)  # the trainer's next write
+    record = store.open_run(writer.run_id)
+    assert record.status == "running" and record.name == "My experiment"
+    writer.finish("finished")
+    assert store.rename(writer.run_id, "New name").name == "New name"
+    assert store.set_note(writer.run_id, "kept").note == "kept"
+    store.delete(writer.run_id)
+    assert not writer.path.exists()
+
+
+def test_an_interrupted_run_can_be_renamed_and_deleted(tmp_path):
+    writer = make_run(RunStore(tmp_path), 1)
+    info = json.loads((writer.path / "run.json").read_text())
+    info["pid"] = 2 ** 22 + 12345  # its process is gone
+    (writer.path / "run.json").write_text(json.dumps(info))
+    store = RunStore(tmp_path)
+    assert store.rename(writer.run_id, "Crashed").name == "Crashed"
+    store.delete(writer.run_id)
+    assert store.list_runs() == []
+
+
+@pytest.mark.parametrize("run_id", ["..", ".", "", "../data", "runs/..", "/"])
+def test_ids_that_reach_outside_the_runs_folder_are_refused(tmp_path, run_id):
+    data = tmp_path / "data"
+    store = RunStore(data / "runs")
+    writer = make_run(store, 1)
+    writer.finish("finished")
+    (data / "keep.txt").write_text("the user's data")
+    for action in (lambda: store.delete(run_id), lambda: store.rename(run_id, "x"),
+                   lambda: store.set_note(run_id, "x")):
+        with pytest.raises(RunError, match="no run"):
+            action()
+    assert (data / "keep.txt").exists() and writer.path.is_dir()
+
+
+def test_runs_root_expands_home_and_defaults_to_the_user_folder(monkeypatch, tmp_path):
+    from workbench.core import paths
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert runs_root("~/my runs") == tmp_path / "my runs"
+    assert runs_root(None) == runs_root("") == paths.runs_dir()

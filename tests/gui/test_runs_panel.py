@@ -119,3 +119,28 @@ def test_preview_module_saves_a_screenshot(qtbot, tmp_path):
     target = tmp_path / "runs.png"
     assert main(["--runs", str(tmp_path / "runs"), "--screenshot", str(target)]) == 0
     assert target.stat().st_size > 0
+
+
+def test_a_run_still_training_cannot_be_renamed_noted_or_deleted(qtbot, tmp_path):
+    ids = make_runs(tmp_path, 1)
+    writer = RunStore(tmp_path).create(ExperimentDocument(name="training now"))  # this process: alive
+    panel = make_panel(qtbot, tmp_path)
+    panel.select_runs([writer.run_id])
+    assert not panel.rename_button.isEnabled() and not panel.note_button.isEnabled()
+    assert not panel.delete_button.isEnabled() and panel.reopen_button.isEnabled()
+    assert "still training" in panel.message_label.text()
+    panel.select_runs([writer.run_id, ids[0]])
+    assert not panel.delete_button.isEnabled()
+
+    # Called directly (e.g. the panel's list is stale), the store refuses and the panel says why.
+    assert not panel.rename_run(writer.run_id, "new name")
+    assert "stop the training first" in panel.message_label.text()
+    assert not panel.delete_runs([writer.run_id], confirm=False)
+    assert "stop the training first" in panel.message_label.text()
+    assert writer.path.is_dir() and writer.run_id in panel.records
+
+    writer.finish("finished")
+    panel.refresh()
+    panel.select_runs([writer.run_id])
+    assert panel.rename_button.isEnabled() and panel.delete_button.isEnabled()
+    assert panel.message_label.text() == ""

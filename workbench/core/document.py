@@ -347,7 +347,8 @@ def _parse_training(reader: _Reader | None) -> TrainingSpec:
         validation_count=reader.number("validation_count", int, d.validation_count, minimum=1,
                                        optional=True),
         shuffle=reader.get("shuffle", bool, d.shuffle),
-        seed=reader.get("seed", int, d.seed, optional=True),
+        # NumPy and TensorFlow seeds are unsigned 32-bit: anything else fails only once training starts.
+        seed=reader.number("seed", int, d.seed, minimum=0, maximum=2**32 - 1, optional=True),
         checkpoint_best=reader.get("checkpoint_best", bool, d.checkpoint_best),
         tensorboard_dir=reader.get("tensorboard_dir", str, None, optional=True),
     )

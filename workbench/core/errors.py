@@ -31,3 +31,7 @@ class RunError(WorkbenchError):
 
 class NotAvailableYet(WorkbenchError):
     """A command whose capability has not landed yet."""
+
+
+class StorageError(WorkbenchError, OSError):
+    """A file cannot be written. Also an ``OSError``, so callers that catch write failures still do."""

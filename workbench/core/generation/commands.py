@@ -7,9 +7,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from workbench.core.errors import WorkbenchError
 from workbench.core.generation.charrun import load_char_run
-from workbench.core.generation.fast import encode_seed, generate_stream, stepper_for
+from workbench.core.generation.fast import MAX_LENGTH, generate_stream, stepper_for
 from workbench.core.generation.sampling import check_temperature
 
 
@@ -17,20 +19,22 @@ def generate_command(run: str, *, seed: str, temperature: float, length: int, ra
                      runs: str | None, as_json: bool, emit: Callable[[Any], None]) -> int:
     """Generate ``length`` characters after ``seed``; prints ``{"text", "chars_per_second"}`` with --json.
 
-    Input is checked before the model is loaded, so a typo answers at once. ``chars_per_second``
-    is measured after the one-off compilation of the generation step.
+    Length and temperature are checked before the model is loaded, so a typo answers at once (the
+    seed needs the run's characters, so ``generate_stream`` checks it). ``chars_per_second`` is
+    measured after the one-off compilation of the generation step.
     """
     check_temperature(temperature)
-    if length < 1:
-        raise WorkbenchError(f"--length {length}: choose at least 1 character.")
+    if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= MAX_LENGTH:
+        raise WorkbenchError(f"--length {length}: choose from 1 to {MAX_LENGTH} characters.")
     target = load_char_run(run, runs)
-    stepper = stepper_for(target.model, len(target.chars))
-    window = encode_seed(seed, target.chars, target.maxlen, lowercase=target.lowercase)
-    stepper.probabilities(window[None, :])  # compile once, outside the timing
+    # Checks the seed against the run's characters; nothing is generated until iterated.
+    stream = generate_stream(target.model, target.chars, seed, [temperature], length, random_seed,
+                             lowercase=target.lowercase)
+    stepper = stepper_for(target.model, len(target.chars))  # cached: the one the stream uses
+    stepper.probabilities(np.zeros((1, stepper.maxlen), dtype=np.int32))  # compile once, outside the timing
     started = time.perf_counter()
     pieces: list[str] = []
-    for _, char in generate_stream(target.model, target.chars, seed, [temperature], length, random_seed,
-                                   lowercase=target.lowercase):
+    for _, char in stream:
         pieces.append(char)
         if not as_json:
             sys.stdout.write(char)

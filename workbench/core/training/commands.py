@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import TrainingError
+from workbench.core.training.runs import runs_root
 
 Emit = Callable[[Any], None]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
-
-
-def _runs_root(runs: str | None) -> Path:
-    from workbench.core import paths
-
-    return Path(runs).expanduser() if runs else paths.runs_dir()
 
 
 def _say(text: str) -> None:
@@ -59,7 +53,7 @@ def train_command(document, *, epochs: int | None = None, data: str | None = Non
         elif kind == "preparing" and not as_json and event.get("text"):
             _say(event["text"])
 
-    trainer = Trainer(document, _runs_root(runs), on_event=on_event)
+    trainer = Trainer(document, runs_root(runs), on_event=on_event)
     try:
         result = trainer.run()
     except KeyboardInterrupt:
@@ -88,12 +82,12 @@ def runs_command(*, runs: str | None = None, as_json: bool = False, emit: Emit =
     """List the runs folder (unreadable runs included, with why)."""
     from workbench.core.training.runs import RunStore
 
-    records = RunStore(_runs_root(runs)).list_runs()
+    records = RunStore(runs_root(runs)).list_runs()
     if as_json:
         emit([record.to_dict() for record in records])
         return EXIT_OK
     if not records:
-        print(f"no runs in {_runs_root(runs)}")
+        print(f"no runs in {runs_root(runs)}")
         return EXIT_OK
     for record in records:
         if not record.readable:
@@ -138,7 +132,7 @@ def sweep_command(document, *, grid: str, epochs: int | None = None, runs: str |
                         row["status"]
                     print(f"{place:>3}. {params}  {score}  {row['run_id'] or ''}")
 
-    outcomes = run_sweep(document, grid, _runs_root(runs), epochs=epochs, on_event=on_event)
+    outcomes = run_sweep(document, grid, runs_root(runs), epochs=epochs, on_event=on_event)
     return EXIT_OK if any(o.status != "failed" for o in outcomes) else EXIT_ERROR
 
 
@@ -147,7 +141,7 @@ def predict_command(run: str, *, text: str, runs: str | None = None, as_json: bo
     """Classify ``text`` with a finished run (logic: ``workbench.core.training.prediction``)."""
     from workbench.core.training.prediction import predict_command_result
 
-    result = predict_command_result(run, text, runs=_runs_root(runs))
+    result = predict_command_result(run, text, runs=runs_root(runs))
     if as_json:
         emit(result)
     else:

@@ -327,6 +327,15 @@ def _cell(value: Any) -> str:
 # --------------------------------------------------------------------------- store
 
 
+def runs_root(runs: str | os.PathLike[str] | None = None) -> Path:
+    """The runs folder a ``--runs`` option names (``~`` expanded), else the user's default one."""
+    if runs:
+        return Path(runs).expanduser()
+    from workbench.core import paths
+
+    return paths.runs_dir()
+
+
 class RunStore:
     """The runs folder: list, open, create, rename and delete runs."""
 
@@ -397,6 +406,7 @@ class RunStore:
 
     def delete(self, run_id: str) -> None:
         path = self._folder(run_id)
+        self._refuse_if_training(self._read(path), "deleted")
         try:
             shutil.rmtree(path)
         except OSError as exc:
@@ -410,6 +420,7 @@ class RunStore:
         record = self._read(self._folder(run_id))
         if not record.readable:
             raise RunError(record.message)
+        self._refuse_if_training(record, "renamed")
         info = dict(record.info)
         info["name"] = name
         atomic_write_json(record.path / RUN_FILE, info)
@@ -420,6 +431,7 @@ class RunStore:
         record = self._read(self._folder(run_id))
         if not record.readable:
             raise RunError(record.message)
+        self._refuse_if_training(record, "given a note")
         info = dict(record.info)
         info["note"] = note.strip()
         atomic_write_json(record.path / RUN_FILE, info)
@@ -427,10 +439,22 @@ class RunStore:
 
     def _folder(self, run_id: str) -> Path:
         path = self.root / run_id
-        # A run id is one folder name; refuse anything that would reach outside the store.
-        if not run_id or Path(run_id).name != run_id or not path.is_dir():
+        # A run id is one folder name directly inside the store: "..", "." and "a/b" are refused
+        # (``Path("..").name == ".."``, so a name check alone would let delete("..") remove the
+        # whole data folder).
+        if (not run_id or Path(run_id).name != run_id or run_id in (".", "..") or not path.is_dir()
+                or path.resolve().parent != self.root.resolve()):
             raise RunError(f'no run "{run_id}" in {self.root}.')
         return path
+
+    @staticmethod
+    def _refuse_if_training(record: RunRecord, action: str) -> None:
+        # The training process keeps run.json in memory and rewrites it every epoch: a new name or
+        # note would be lost, and a deleted folder would be recreated as a "failed" run.
+        # ``_read`` reports a "running" run whose process died as "interrupted", so this one is live.
+        if record.status == "running":
+            raise RunError(f'run "{record.name}" is still training, so it cannot be {action}; '
+                           "stop the training first.")
 
     def _read(self, folder: Path) -> RunRecord:
         run_id = folder.name

@@ -260,14 +260,22 @@ class RunsPanel(QWidget):
         records = self._selected_records(readable=False)
         readable = [r for r in records if r.readable]
         one = len(readable) == 1 and len(records) == 1
-        self.rename_button.setEnabled(one)
-        self.note_button.setEnabled(one)
+        # The store refuses these for a run still training (its process rewrites run.json).
+        training = [r for r in records if r.status == "running"]
+        self.rename_button.setEnabled(one and not training)
+        self.note_button.setEnabled(one and not training)
         self.reopen_button.setEnabled(one)
         self.export_csv_button.setEnabled(one)
-        self.delete_button.setEnabled(bool(records))
+        self.delete_button.setEnabled(bool(records) and not training)
         self.export_png_button.setEnabled(bool(readable))
         unreadable = [r for r in records if not r.readable]
-        self.message_label.setText(unreadable[0].message if unreadable else "")
+        if unreadable:
+            self.message_label.setText(unreadable[0].message)
+        elif training:
+            self.message_label.setText(f'Run "{training[0].name}" is still training; stop the training first '
+                                       "to rename, note or delete it.")
+        else:
+            self.message_label.setText("")
         metrics: list[str] = []
         for record in readable:
             for name in record.history():
@@ -349,7 +357,7 @@ class RunsPanel(QWidget):
         self.delete_runs(self.selected_ids(), confirm=True)
 
     def delete_runs(self, run_ids: list[str], confirm: bool = True) -> bool:
-        """Delete runs (asking first unless ``confirm`` is False); True if deleted."""
+        """Delete runs (asking first unless ``confirm`` is False); True if all were deleted."""
         if not run_ids:
             return False
         if confirm:
@@ -362,12 +370,17 @@ class RunsPanel(QWidget):
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return False
+        failed = []
         for run_id in run_ids:
             try:
                 self.store.delete(run_id)
             except WorkbenchError as exc:
-                self._error("Cannot delete the run", str(exc))
-        self.context.runs_changed.emit()
+                failed.append(str(exc))
+        if len(failed) < len(run_ids):
+            self.context.runs_changed.emit()
+        if failed:
+            self._error("Cannot delete the run", failed[0])  # after the refresh, so the message stays
+            return False
         return True
 
     def reopen_selected(self) -> None:
