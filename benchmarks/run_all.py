@@ -138,7 +138,11 @@ def _tail(text: str, prefix: str) -> str:
 
 
 def adapt(name: str, result: dict[str, Any]) -> dict[str, Any]:
-    """Scripts written by other helpers print their own keys; map them onto the table's."""
+    """Map an old-format line onto the table's keys.
+
+    Every script now prints the common keys (``common.emit``); this only still matters for a
+    char_generation line from before it did, kept in results.jsonl by a partial (``--only``) run.
+    """
     if name == "char_generation" and "measured_text" not in result and "ratio" in result:
         book, fast = result.get("book_chars_per_second"), result.get("fast_chars_per_second")
         dp = result.get("max_abs_probability_difference")

@@ -12,6 +12,7 @@ The ``imdb-dense`` template on a synthetic ``keras:imdb`` (25,000 IMDB-like revi
 
 An epoch's time is the interval between consecutive epoch ends, stamped on the training thread
 (so the first epoch, which traces the graph, is left out); medians over all rounds are compared.
+The order flips each round (plain, window; window, plain; …) so neither always runs first.
 Process CPU seconds per epoch (all threads, GUI included) are reported beside wall time: they are
 steadier when other processes share the machine. Goal: window wall time ≤ 1.05× the baseline.
 """
@@ -40,11 +41,18 @@ def main() -> None:
         plain_runs: list[dict] = []
         window_runs: list[dict] = []
         drawn: list[dict] = []
-        for _ in range(rounds):
-            plain_runs.append(guitrain.train_plain(document, prepared))
-            run = window.train(document)
-            window_runs.append({"wall": run["wall"], "cpu": run["cpu"]})
-            drawn.append(run)
+        order: list[str] = []
+        for i in range(rounds):
+            # ABBA: the order flips each round, so warm-up or a drift in machine load favours neither.
+            pair = ("plain", "window") if i % 2 == 0 else ("window", "plain")
+            order.append("/".join(pair))
+            for which in pair:
+                if which == "plain":
+                    plain_runs.append(guitrain.train_plain(document, prepared))
+                else:
+                    run = window.train(document)
+                    window_runs.append({"wall": run["wall"], "cpu": run["cpu"]})
+                    drawn.append(run)
         headless = None if args.mode == "smoke" else guitrain.train_headless(document, home / "headless-runs")
         window.close()
     plain = guitrain.median_epoch(plain_runs)
@@ -56,7 +64,8 @@ def main() -> None:
     cpu_head = guitrain.median_epoch([headless], "cpu") if headless else None
     cpu_ratio = common.ratio(cpu_window, cpu_plain)
     notes = [(f"imdb-dense on {reviews:,} synthetic reviews (20% validation), batch {guitrain.BATCH}, "
-             f"{epochs} epochs × {rounds} alternating rounds; first epoch of each run excluded"),
+             f"{epochs} epochs × {rounds} rounds, order alternating each round (ABBA: {', '.join(order)}); "
+             "first epoch of each run excluded"),
              f"CPU seconds per epoch (all threads): window {cpu_window:.3f} vs plain {cpu_plain:.3f} "
              f"= {cpu_ratio:.3f}×" + (f"; headless {cpu_head:.3f}" if cpu_head else ""),
              f"headless Trainer (no window): {head:.3f} s/epoch = {common.ratio(head, plain):.3f}× plain"

@@ -56,6 +56,18 @@ def test_entry_script_runs_workbench_cli_main():
     assert "sys.exit(main())" in text
 
 
+def test_entry_script_calls_freeze_support_before_the_cli():
+    # Sweeps start trial processes with multiprocessing "spawn": in a frozen app each child re-runs
+    # this script, and only freeze_support() (called before the CLI is imported or run) turns it
+    # back into a worker instead of opening a second window.
+    text = ENTRY.read_text(encoding="utf-8")
+    call = "multiprocessing.freeze_support()"
+    assert call in text
+    assert text.index(call) < text.index("from workbench.cli import main") < text.index("sys.exit(main())")
+    main_guard = text.index('if __name__ == "__main__":')
+    assert main_guard < text.index(call)
+
+
 def test_build_script_uses_a_clean_cpu_venv_and_installs_the_project(build_module):
     requirements = (PACKAGING / "build-requirements.txt").read_text(encoding="utf-8")
     names = [line.split("=")[0].split(">")[0].strip().lower() for line in requirements.splitlines()

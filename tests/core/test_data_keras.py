@@ -188,6 +188,7 @@ def test_import_refuses_unknown_names(tmp_path):
         import_dataset_file(path)
 
 
+@pytest.mark.realdata
 def test_imdb_word_index_import_uses_the_keras_md5(shared_datasets):
     card = import_dataset_file(shared_datasets / "imdb" / "imdb_word_index.json")
     assert card.source == "keras:imdb"
