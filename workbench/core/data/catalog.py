@@ -8,9 +8,12 @@ from typing import Any
 
 from workbench.core.data import keras_files
 from workbench.core.data.synthetic import DESCRIPTIONS as SYNTHETIC_DESCRIPTIONS
-from workbench.core.errors import DataError
+from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.sources import parse_source
 
 STATUSES = ("ready", "needs download", "imported", "error", "offline")
+_KIND_OF_SOURCE = {"csv": "table", "text-folder": "text", "image-folder": "image", "idx": "image",
+                   "corpus": "corpus", "synthetic": "points"}
 
 _KERAS = {
     "imdb": ("IMDB movie reviews", "text",
@@ -78,3 +81,32 @@ def download_dataset(name: str, progress=None, should_stop=None) -> DatasetCard:
     name = name.removeprefix("keras:")
     keras_files.download_dataset(name, progress, should_stop)
     return keras_card(name)
+
+
+def kind_of_source(text: str) -> str | None:
+    """The kind of data a source string gives, known before loading it (None if unparsable)."""
+    try:
+        source = parse_source(text)
+    except WorkbenchError:
+        return None
+    if source.kind == "keras":
+        entry = _KERAS.get(source.location)
+        return entry[1] if entry else None
+    return _KIND_OF_SOURCE.get(source.kind)
+
+
+def same_dataset(a: str, b: str) -> bool:
+    """Same kind and location, whatever the options (the catalog lists datasets, not option sets)."""
+    try:
+        pa, pb = parse_source(a), parse_source(b)
+    except WorkbenchError:
+        return False
+    return (pa.kind, pa.location) == (pb.kind, pb.location)
+
+
+def same_source(a: str, b: str) -> bool:
+    """Same source string once normalized (options included)."""
+    try:
+        return str(parse_source(a)) == str(parse_source(b))
+    except WorkbenchError:
+        return a.strip() == b.strip()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
+from workbench.core.data.catalog import same_dataset, same_source
 from workbench.core.errors import WorkbenchError
 from workbench.core.sources import parse_source
 
@@ -21,40 +22,8 @@ STATUS_LOOK = {
     "offline": ("⦸", QColor(117, 117, 117), "offline: import the file"),
     "error": ("✖", QColor(198, 40, 40), "error"),
 }
-KIND_OF_KERAS = {"imdb": "text", "reuters": "text", "mnist": "image", "fashion_mnist": "image",
-                 "cifar10": "image", "boston_housing": "table"}
-KIND_OF_SOURCE = {"csv": "table", "text-folder": "text", "image-folder": "image", "idx": "image",
-                  "corpus": "corpus", "synthetic": "points"}
 RECENT_KEY = "data/recent_sources"
 MAX_RECENT_SOURCES = 8
-
-
-def kind_of_source(text: str) -> str | None:
-    """The kind of data a source string gives, known before loading it (None if unparsable)."""
-    try:
-        source = parse_source(text)
-    except WorkbenchError:
-        return None
-    if source.kind == "keras":
-        return KIND_OF_KERAS.get(source.location)
-    return KIND_OF_SOURCE.get(source.kind)
-
-
-def same_dataset(a: str, b: str) -> bool:
-    """Same kind and location, whatever the options (the catalog lists datasets, not option sets)."""
-    try:
-        pa, pb = parse_source(a), parse_source(b)
-    except WorkbenchError:
-        return False
-    return (pa.kind, pa.location) == (pb.kind, pb.location)
-
-
-def same_source(a: str, b: str) -> bool:
-    """Same source string once normalized (options included)."""
-    try:
-        return str(parse_source(a)) == str(parse_source(b))
-    except WorkbenchError:
-        return a.strip() == b.strip()
 
 
 def recent_sources() -> list[str]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.data.catalog import kind_of_source, same_source
 from workbench.core.data.overview import SPLIT_TITLES, LoadedData, load_dataset
 from workbench.core.document import DataSpec, ExperimentDocument
 from workbench.core.errors import WorkbenchError
@@ -40,10 +41,8 @@ from workbench.gui.data.catalog_list import (
     DatasetList,
     download_task,
     import_task,
-    kind_of_source,
     list_datasets_task,
     remember_source,
-    same_source,
 )
 from workbench.gui.data.charts import DataCharts
 from workbench.gui.data.preprocessing import FIELDS_BY_KIND, VALIDATION_KEY, PreprocessingEditor
