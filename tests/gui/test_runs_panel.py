@@ -144,3 +144,26 @@ def test_a_run_still_training_cannot_be_renamed_noted_or_deleted(qtbot, tmp_path
     panel.select_runs([writer.run_id])
     assert panel.rename_button.isEnabled() and panel.delete_button.isEnabled()
     assert panel.message_label.text() == ""
+
+
+def test_comparing_many_runs_draws_the_first_few_and_says_so(qtbot, tmp_path, monkeypatch):
+    from workbench.gui.runs import panel as runs_panel
+
+    monkeypatch.setattr(runs_panel, "MAX_COMPARED", 2)
+    ids = make_runs(tmp_path, count=3)
+    panel = make_panel(qtbot, tmp_path)
+    panel.select_runs(ids)
+    assert panel.compare_plot.overlay_count() == 4  # 2 runs × (train + validation)
+    assert "the first 2 of 3 selected runs" in panel.compare_plot.plotItem.titleLabel.text
+
+
+def test_a_runs_folder_that_cannot_be_listed_keeps_saying_why(qtbot, tmp_path, monkeypatch):
+    from workbench.core.training.runs import RunStore
+
+    def broken(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(RunStore, "list_runs", broken)
+    panel = make_panel(qtbot, tmp_path)
+    assert "Cannot read the runs folder" in panel.message_label.text()
+    assert "Permission denied" in panel.message_label.text()

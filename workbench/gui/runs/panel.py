@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # the plot module imports pyqtgraph: only once runs are compa
 COMPARE_HINT = "Select runs to compare"
 COLUMNS = ("Name", "Date", "Template", "Data", "Epochs", "Best val", "Test", "Duration", "Status")
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# Beyond a handful of runs overlaid curves cannot be told apart (colours repeat), and drawing
+# hundreds of them blocks the window for seconds.
+MAX_COMPARED = 8
 
 
 class _SortItem(QTableWidgetItem):
@@ -80,6 +83,7 @@ class RunsPanel(QWidget):
         self.context = context
         self.records: dict[str, RunRecord] = {}
         self.ask = True  # tests and the self-test answer dialogs themselves
+        self._read_error = ""  # why the runs folder could not be listed, kept past selection changes
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -191,11 +195,13 @@ class RunsPanel(QWidget):
     def refresh(self) -> None:
         """Reload the runs folder, keeping the selection."""
         selected = set(self.selected_ids())
+        self._read_error = ""
         try:
             records = self.store.list_runs()
-        except OSError as exc:
+        except (OSError, WorkbenchError) as exc:
             records = []
-            self.message_label.setText(f"Cannot read {self.context.runs_dir}: {exc.strerror or exc}")
+            detail = getattr(exc, "strerror", None) or str(exc)
+            self._read_error = f"Cannot read the runs folder {self.context.runs_dir}: {detail}"
         self.records = {r.run_id: r for r in records}
         self.table.setSortingEnabled(False)
         self.table.blockSignals(True)
@@ -269,7 +275,9 @@ class RunsPanel(QWidget):
         self.delete_button.setEnabled(bool(records) and not training)
         self.export_png_button.setEnabled(bool(readable))
         unreadable = [r for r in records if not r.readable]
-        if unreadable:
+        if self._read_error:
+            self.message_label.setText(self._read_error)
+        elif unreadable:
             self.message_label.setText(unreadable[0].message)
         elif training:
             self.message_label.setText(f'Run "{training[0].name}" is still training; stop the training first '
@@ -300,7 +308,8 @@ class RunsPanel(QWidget):
         plot = self.compare_plot
         metric = self.metric_combo.currentText() or "loss"
         plot.reset(metric)
-        for index, record in enumerate(records):
+        shown = records[:MAX_COMPARED]
+        for index, record in enumerate(shown):
             history = record.history()
             epochs = history.get("epoch", [])
             for name, dashed in ((metric, False), (f"val_{metric}", True)):
@@ -308,8 +317,13 @@ class RunsPanel(QWidget):
                 if values and any(v is not None for v in values):
                     plot.add_overlay(f"{record.name} {'val' if dashed else 'train'}", epochs, values, index,
                                      dashed=dashed)
-        plot.setTitle(f"{metric}: {len(records)} run{'s' if len(records) != 1 else ''}" if records
-                      else "Select runs to compare", color="#333", size="10pt")
+        if len(records) > len(shown):
+            title = f"{metric}: the first {len(shown)} of {len(records)} selected runs"
+        elif records:
+            title = f"{metric}: {len(records)} run{'s' if len(records) != 1 else ''}"
+        else:
+            title = COMPARE_HINT
+        plot.setTitle(title, color="#333", size="10pt")
 
     # ------------------------------------------------------------------ actions
 
