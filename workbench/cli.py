@@ -167,12 +167,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     runs_command = _capability("workbench.core.training.commands", "runs_command")
-    return runs_command(runs=args.runs, as_json=args.json, emit=_print_json)
+    return runs_command(runs=args.runs, as_json=args.json, emit=_print_json, rename=args.rename, note=args.note,
+                        delete=args.delete)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     predict_command = _capability("workbench.core.training.commands", "predict_command")
-    return predict_command(args.run, text=args.text, runs=args.runs, as_json=args.json, emit=_print_json)
+    return predict_command(args.run, text=args.text, image=args.image, row=args.row, point=args.point,
+                           runs=args.runs, as_json=args.json, emit=_print_json)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -290,13 +292,22 @@ def build_parser() -> argparse.ArgumentParser:
     runs_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON line per epoch and a final line")
 
-    p = add("runs", cmd_runs, "list training runs")
+    p = add("runs", cmd_runs, "list training runs (or rename, note or delete one)")
     runs_option(p)
+    change = p.add_mutually_exclusive_group()
+    change.add_argument("--rename", nargs=2, metavar=("RUN", "NAME"), help="give run RUN a new display name")
+    change.add_argument("--note", nargs=2, metavar=("RUN", "TEXT"), help="attach a note to run RUN ('' removes it)")
+    change.add_argument("--delete", metavar="RUN", help="delete run RUN and its files")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = add("predict", cmd_predict, "predict with a finished run")
+    p = add("predict", cmd_predict, "predict with a finished run (one input: text, image, table row or point)")
     p.add_argument("run", metavar="RUN", help="run id or run folder")
-    p.add_argument("--text", required=True, help="text to classify")
+    inputs = p.add_mutually_exclusive_group(required=True)
+    inputs.add_argument("--text", help="text to classify")
+    inputs.add_argument("--image", metavar="FILE", help="image file to classify (a digit photo is centred like MNIST)")
+    inputs.add_argument("--row", metavar="JSON", help='table row as a JSON object, e.g. \'{"age": 22, "sex": "male"}\'')
+    inputs.add_argument("--point", metavar="X,Y", help="2-D point of a synthetic run, e.g. 0.5,1.2 "
+                        "(write --point=-0.5,1.2 when X is negative)")
     runs_option(p)
     p.add_argument("--json", action="store_true", help="print JSON")
 

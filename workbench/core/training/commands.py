@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -78,11 +79,30 @@ def _report(result, as_json: bool, emit: Emit) -> None:
         print(f"run folder: {result.run_dir}")
 
 
-def runs_command(*, runs: str | None = None, as_json: bool = False, emit: Emit = print) -> int:
-    """List the runs folder (unreadable runs included, with why)."""
+def runs_command(*, runs: str | None = None, as_json: bool = False, emit: Emit = print,
+                 rename: tuple[str, str] | None = None, note: tuple[str, str] | None = None,
+                 delete: str | None = None) -> int:
+    """List the runs folder (unreadable runs included, with why); or rename, note or delete one run,
+    as the Runs panel does (a run still training is refused)."""
     from workbench.core.training.runs import RunStore
 
-    records = RunStore(runs_root(runs)).list_runs()
+    store = RunStore(runs_root(runs))
+    if rename or note:
+        run_id, value = rename or note
+        record = store.rename(run_id, value) if rename else store.set_note(run_id, value)
+        if as_json:
+            emit(record.to_dict())
+        else:
+            print(f"{record.run_id}: {'renamed to ' + repr(record.name) if rename else 'note saved'}")
+        return EXIT_OK
+    if delete:
+        store.delete(delete)
+        if as_json:
+            emit({"deleted": delete})
+        else:
+            print(f"{delete}: deleted")
+        return EXIT_OK
+    records = store.list_runs()
     if as_json:
         emit([record.to_dict() for record in records])
         return EXIT_OK
@@ -136,15 +156,50 @@ def sweep_command(document, *, grid: str, epochs: int | None = None, runs: str |
     return EXIT_OK if any(o.status != "failed" for o in outcomes) else EXIT_ERROR
 
 
-def predict_command(run: str, *, text: str, runs: str | None = None, as_json: bool = False,
+def predict_command(run: str, *, text: str | None = None, image: str | None = None, row: str | None = None,
+                    point: str | None = None, runs: str | None = None, as_json: bool = False,
                     emit: Emit = print) -> int:
-    """Classify ``text`` with a finished run (logic: ``workbench.core.training.prediction``)."""
+    """Predict one input with a finished run: text, an image file, a table row (JSON) or a 2-D point
+    ("X,Y"), as the Playground does (logic: ``workbench.core.training.prediction``)."""
     from workbench.core.training.prediction import predict_command_result
 
-    result = predict_command_result(run, text, runs=runs_root(runs))
+    given = [name for name, value in (("--text", text), ("--image", image), ("--row", row), ("--point", point))
+             if value is not None]
+    if len(given) != 1:
+        raise TrainingError("give exactly one input: --text TEXT, --image FILE, --row JSON or --point X,Y"
+                            + (f" (got {' and '.join(given)})." if given else "."))
+    result = predict_command_result(run, text, runs=runs_root(runs), image=image, row=_parse_row(row),
+                                    point=_parse_point(point))
     if as_json:
         emit(result)
+        return EXIT_OK
+    if result.get("label") is None and "value" in result:
+        print(f"{result['value']:.4f}")
     else:
         print(result["label"], " ".join(f"{k}={v:.4f}" for k, v in result["probabilities"].items()))
+    if "tokens" in result:
         print(" ".join(t["word"] if t["in_vocabulary"] else f"[{t['word']}?]" for t in result["tokens"]))
     return EXIT_OK
+
+
+def _parse_row(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        row = json.loads(text)
+    except ValueError:
+        row = None
+    if not isinstance(row, dict):
+        raise TrainingError(f'--row must be a JSON object of column values, e.g. \'{{"age": 22, "sex": "male"}}\', '
+                            f"got {text!r}.")
+    return row
+
+
+def _parse_point(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        x, y = (float(part) for part in text.split(","))
+    except ValueError:
+        raise TrainingError(f"--point must be two numbers X,Y such as 0.5,-1.2, got {text!r}.") from None
+    return x, y

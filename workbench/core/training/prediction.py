@@ -317,6 +317,46 @@ def training_points(run_record: Any, limit: int = 2000) -> dict[str, Any] | None
     return {"x": np.asarray(x)[:limit], "y": np.asarray(y)[:limit], "class_names": list(names)}
 
 
+def predict_point(run_record: Any, x: float, y: float) -> dict[str, Any]:
+    """Classify one 2-D point of a ``synthetic:`` run (what the Playground's points view shows)."""
+    loaded = _loaded(run_record)
+    _require_kind(loaded, ("points",), "2-D points")
+    encoded = encode_points(loaded.preprocessor, np.array([[x, y]], dtype=np.float32))
+    return output_probabilities(_predict(loaded.model, encoded)[0], loaded.class_names, loaded.label_format)
+
+
+def predict_image_file(run_record: Any, path: str | Path) -> dict[str, Any]:
+    """Classify an image file as the Playground does with a dropped file: grey runs 28×28 (digits)
+    get it as a drawing (light ink on dark, centred like MNIST); other image runs get it resized."""
+    from workbench.core.data.image_decode import ImageDecodeError, decode_image
+
+    loaded = _loaded(run_record)
+    _require_kind(loaded, ("image",), "images")
+    try:
+        pixels = decode_image(Path(path))
+    except ImageDecodeError as exc:
+        raise WorkbenchError(f"{path}: cannot be read as an image ({exc}).") from None
+    shape = tuple(loaded.preprocessor.config.get("image_shape") or loaded.preprocessor.input_shape)
+    height, width = shape[0], shape[1]
+    channels = shape[2] if len(shape) > 2 else 1
+    if channels == 1:
+        grey = pixels.astype(np.float32) if pixels.ndim == 2 else pixels[..., :3].astype(np.float32).mean(axis=2)
+        if (height, width) == (MNIST_SIZE, MNIST_SIZE):
+            ink = grey / 255.0
+            if ink.mean() > 0.5:  # dark ink on light paper, unlike MNIST: invert
+                ink = 1.0 - ink
+            return predict_drawing(loaded, ink)
+        pixels = grey.astype(np.uint8)
+    elif pixels.ndim == 2:
+        pixels = np.repeat(pixels[..., None], 3, axis=2)
+    rows = (np.arange(height) * pixels.shape[0] // height).clip(0, pixels.shape[0] - 1)
+    cols = (np.arange(width) * pixels.shape[1] // width).clip(0, pixels.shape[1] - 1)
+    resized = pixels[rows][:, cols]
+    if channels > 1:
+        resized = resized[..., :channels]  # RGBA → RGB
+    return predict_image(loaded, resized)
+
+
 def decision_grid(run_record: Any, x_range: tuple[float, float], y_range: tuple[float, float],
                   resolution: int = 80) -> dict[str, Any]:
     """Class probabilities over a grid of 2-D points (for a heatmap under the data)."""
@@ -339,9 +379,20 @@ def decision_grid(run_record: Any, x_range: tuple[float, float], y_range: tuple[
             "binary": out.shape[-1] == 1}
 
 
-def predict_command_result(run: Any, text: str, runs: str | Path | None = None) -> dict[str, Any]:
-    """What ``keras-workbench predict RUN --text TEXT --json`` prints."""
-    result = predict_text(open_run(run, runs), text)
+def predict_command_result(run: Any, text: str | None = None, runs: str | Path | None = None, *,
+                           image: str | None = None, row: dict[str, Any] | None = None,
+                           point: tuple[float, float] | None = None) -> dict[str, Any]:
+    """What ``keras-workbench predict RUN --text/--image/--row/--point … --json`` prints."""
+    record = open_run(run, runs)
+    if image is not None:
+        result = predict_image_file(record, image)
+        result.pop("input", None)
+        return result
+    if row is not None:
+        return predict_row(record, row)
+    if point is not None:
+        return predict_point(record, *point)
+    result = predict_text(record, text or "")
     result["tokens"] = [{"word": t["word"], "index": t.get("index"), "in_vocabulary": bool(t.get("in_vocabulary"))}
                         for t in result["tokens"]]
     return result
