@@ -20,6 +20,8 @@ from workbench.core.storage import atomic_write_json, read_file_bytes
 FORMAT = "keras-workbench.experiment"
 VERSION = 1
 FILE_SUFFIX = ".kwb.json"
+# The largest validation split the editors offer (the Data and Train panels alike).
+MAX_VALIDATION_SPLIT = 0.95
 
 
 @dataclass

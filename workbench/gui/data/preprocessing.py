@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.document import ExperimentDocument
+from workbench.core.document import MAX_VALIDATION_SPLIT, ExperimentDocument
 
 VALIDATION_KEY = "validation_split"  # stored in document.training, not data.options
 
@@ -97,7 +97,7 @@ FIELDS_BY_KIND = {"text": (*TEXT_FIELDS, LIMIT_FIELD), "image": (*IMAGE_FIELDS, 
 VALIDATION_FIELD = OptionField(VALIDATION_KEY, "Validation split", "float", 0.2,
                                "Share of the training data held out to check for overfitting "
                                "(ignored when the source has its own validation set).",
-                               minimum=0.0, maximum=0.9, step=0.05)
+                               minimum=0.0, maximum=MAX_VALIDATION_SPLIT, step=0.05)
 
 
 class PreprocessingEditor(QGroupBox):
