@@ -16,8 +16,8 @@ def _class_dirs(folder: Path) -> list[Path]:
                   and d.name.lower() not in IGNORED_FOLDERS)
 
 
-def _files(folder: Path, suffixes: tuple[str, ...] | None, signature: list[str] | None = None) -> list[str]:
-    """Visible files of ``folder`` sorted by name; appends "name size mtime" lines to ``signature``.
+def _files(folder: Path, suffixes: tuple[str, ...] | None) -> list[str]:
+    """Visible files of ``folder`` sorted by name.
 
     Plain strings, os.scandir and string sorting: pathlib objects cost seconds on 50,000 reviews.
     """
@@ -30,15 +30,11 @@ def _files(folder: Path, suffixes: tuple[str, ...] | None, signature: list[str] 
                 continue
             entries.append((entry.name, entry))
     entries.sort(key=lambda pair: pair[0])
-    if signature is not None:
-        for _, entry in entries:
-            st = entry.stat()
-            signature.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}")
     return [entry.path for _, entry in entries]
 
 
 def file_signature(paths: list[str]) -> list[str]:
-    """The "path size mtime" line of each file, as ``scan_class_folders`` writes them (cache keys)."""
+    """The "path size mtime" line of each file (cache keys: a changed file changes the key)."""
     lines = []
     for path in paths:
         try:
@@ -51,12 +47,8 @@ def file_signature(paths: list[str]) -> list[str]:
 
 
 def scan_class_folders(root: Path, suffixes: tuple[str, ...] | None = None, classes: list[str] | None = None,
-                       signature: list[str] | None = None,
                        ) -> tuple[list[str], dict[str, list[tuple[str, int]]], list[str]]:
-    """(class names, {"train": [(file, class id)], "test": [...]?}, notes).
-
-    ``signature``, when given, receives one line per file with its size and mtime (cache keys).
-    """
+    """(class names, {"train": [(file, class id)], "test": [...]?}, notes)."""
     if not root.exists():
         raise DataError(f"{root}: no such folder.")
     if not root.is_dir():
@@ -86,7 +78,7 @@ def scan_class_folders(root: Path, suffixes: tuple[str, ...] | None = None, clas
             if not folder.is_dir():
                 raise DataError(f"{base}: has no {name}/ folder, but {train_root} does; the class folders "
                                 "of train/ and test/ must match.")
-            files = _files(folder, suffixes, signature)
+            files = _files(folder, suffixes)
             if not files and part == "train":
                 raise DataError(f"{folder}: the class folder is empty.")
             items.extend((f, label) for f in files)

@@ -82,14 +82,3 @@ class Ragged:
         flat[offsets[:-1]] = start
         flat[mask] = self.flat
         return Ragged(flat, offsets)
-
-    @staticmethod
-    def concat(parts: list[Ragged]) -> Ragged:
-        flats = [p.flat for p in parts]
-        offsets = [np.zeros(1, np.int64)]
-        base = 0
-        for p in parts:
-            offsets.append(p.offsets[1:] + base)
-            base += int(p.offsets[-1])
-        return Ragged(np.concatenate(flats).astype(np.int32) if flats else np.zeros(0, np.int32),
-                      np.concatenate(offsets))
