@@ -460,3 +460,40 @@ def test_limit_option_keeps_a_subset(qtbot, panel, text_folder):
     with qtbot.waitSignal(panel.data_loaded, timeout=LOAD_TIMEOUT):
         limit.setValue(0)
     assert "limit" not in panel.session.document.data.options
+
+
+def test_failed_search_reports_on_gui_thread_and_stale_failure_is_ignored(qtbot, panel, monkeypatch):
+    import threading
+
+    from workbench.core.errors import WorkbenchError
+    from workbench.gui.data import browser as browser_module
+
+    browser = panel.browser
+    calls: list[tuple[str, bool]] = []
+    real_set_text = browser.count_label.setText
+
+    def recording_set_text(text: str) -> None:
+        calls.append((text, threading.current_thread() is threading.main_thread()))
+        real_set_text(text)
+
+    monkeypatch.setattr(browser.count_label, "setText", recording_set_text)
+    release = threading.Event()
+
+    def failing_search(task, loaded, split, query, candidates):
+        if query == "slow":
+            release.wait(10)
+            raise WorkbenchError("stale search failed")
+        raise WorkbenchError("Search failed: bad query\nsecond line")
+
+    monkeypatch.setattr(browser_module, "search_samples", failing_search)
+    browser.search.setText("slow")
+    browser.refilter()
+    stale = browser._search_worker
+    browser.search.setText("bad")
+    browser.refilter()
+    qtbot.waitUntil(lambda: browser.count_label.text() == "Search failed: bad query", timeout=LOAD_TIMEOUT)
+    # The pool drops a worker only after its failed/finished signal was delivered on the GUI thread.
+    release.set()
+    qtbot.waitUntil(lambda: stale not in browser.pool._workers, timeout=LOAD_TIMEOUT)
+    assert browser.count_label.text() == "Search failed: bad query"
+    assert calls and all(on_gui_thread for _text, on_gui_thread in calls)

@@ -91,3 +91,22 @@ def test_keras_loads_in_the_background_and_updates_the_status_bar(qtbot):
     assert "backend: tensorflow" in window.backend_label.text()
     assert "tensorflow" in sys.modules
     window.close()
+
+
+def test_recovered_work_stays_modified_after_undo(qtbot, main_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    main_window.session.edit("rename", "all", lambda d: setattr(d, "name", "unsaved work"))
+    main_window.autosave()
+    second = MainWindow(load_keras=False, ask_to_save=False)
+    qtbot.addWidget(second)
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    second.offer_recovery()
+    session = second.session
+    assert session.document.name == "unsaved work"
+    assert session.modified and "*" in second.windowTitle()
+    assert not second.undo_action.isEnabled()  # no fake "Recovered work" step to undo
+    session.edit("rename again", "all", lambda d: setattr(d, "name", "edited"))
+    second.undo_action.trigger()
+    assert session.document.name == "unsaved work"
+    assert session.modified  # closing would still ask to save the recovered work

@@ -205,3 +205,40 @@ def test_dropped_image_file_is_fitted_and_inverted(qtbot, tmp_path):
     with qtbot.waitSignal(canvas.load_failed, timeout=2000) as blocker:
         assert not canvas.load_image(str(tmp_path / "bad.png"))
     assert "cannot be read as an image" in blocker.args[0]
+
+
+def test_picking_another_run_resets_pages_and_ignores_stale_predictions(qtbot, make_panel, tmp_path):
+    run = make_text_run(tmp_path)
+    panel = make_panel()
+    pick(qtbot, panel, run)
+    text_page = panel.page_widgets["text"]
+    QTest.keyClicks(panel.findChild(object, "predictText"), "a great movie")
+    assert text_page.timer.isActive()  # the debounce is pending
+    stale_owner = panel._prediction_for
+    panel.run_picker.setCurrentIndex(0)  # "Choose a run…"
+    assert panel.current_page == "empty"
+    assert not text_page.timer.isActive() and text_page.loaded is None
+    text_page.predict_now()  # what the old debounce would have done: nothing to predict with now
+    assert not panel.runner.busy
+    # A result that was already on its way for the old run must not reach the empty page.
+    shown = []
+    panel.prediction_shown.connect(shown.append)
+    panel._prediction_for = stale_owner or ("text", object())
+    panel._on_prediction({"result": {"label": "positive", "probabilities": {"positive": 1.0}}})
+    assert shown == [] and panel.last_prediction is None
+
+
+def test_deleted_run_is_unloaded_on_refresh(qtbot, make_panel, tmp_path):
+    import shutil
+
+    run = make_text_run(tmp_path)
+    panel = make_panel()
+    pick(qtbot, panel, run)
+    assert panel.current_page == "text" and panel.loaded is not None
+    shutil.rmtree(run)
+    panel.refresh_runs()
+    assert panel.run_picker.currentIndex() == 0
+    assert panel.current_page == "empty"
+    assert panel.loaded is None and panel.current_path is None
+    assert panel.run_info.text() == ""
+    assert panel.page_widgets["text"].loaded is None

@@ -191,3 +191,34 @@ def test_character_samples_appear_after_each_epoch_and_clear_on_reset(make_panel
     assert "epoch 1" in text and "T=0.2: the the the" in text and "T=1.2: qxz brown" in text
     panel._reset_view()
     assert panel.samples_view.isHidden() and panel.samples_view.toPlainText() == ""
+
+
+def test_typing_a_monitor_name_is_one_undo_step(qtbot):
+    from PySide6.QtTest import QTest
+
+    from workbench.gui.train.settings import TrainSettingsEditor
+
+    session = DocumentSession(circles_document(2))
+    settings = TrainSettingsEditor(session)
+    qtbot.addWidget(settings)
+    settings.show()
+    settings.early.setChecked(True)
+    steps = session.undo_stack.count()
+    line_edit = settings.early_monitor.lineEdit()
+    line_edit.selectAll()
+    QTest.keyClicks(line_edit, "val_auc")
+    assert session.undo_stack.count() == steps  # no partial names while typing
+    assert session.document.training.early_stopping.monitor == "val_loss"
+    QTest.keyClick(line_edit, Qt.Key.Key_Return)
+    assert session.undo_stack.count() == steps + 1
+    assert session.document.training.early_stopping.monitor == "val_auc"
+
+    # Picking an item from the list commits it at once, as one step.
+    position = settings.early_monitor.findText("accuracy")
+    settings.early_monitor.setCurrentIndex(position)
+    settings.early_monitor.activated.emit(position)
+    assert session.undo_stack.count() == steps + 2
+    assert session.document.training.early_stopping.monitor == "accuracy"
+    session.undo_stack.undo()
+    assert session.document.training.early_stopping.monitor == "val_auc"
+    assert settings.early_monitor.currentText() == "val_auc"

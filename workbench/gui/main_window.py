@@ -329,8 +329,9 @@ class MainWindow(QMainWindow):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.session.replace(document)
-            # Still unsaved: mark modified so the user is asked to save it.
-            self.session.edit("Recovered work", "all", lambda d: None)
+            # Still unsaved: no state of the undo stack is clean, so undoing any later edit still
+            # leaves the document modified and closing asks to save it.
+            self.session.undo_stack.resetClean()
         self._autosave_path().unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ Keras loading

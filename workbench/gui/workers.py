@@ -8,6 +8,7 @@ signals, so no widget is ever touched from the worker thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -16,6 +17,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from workbench.core.errors import WorkbenchError
+
+log = logging.getLogger(__name__)
+
+# Workers whose thread outlived WorkerPool.shutdown(): destroying a running QThread aborts the
+# process, so they stay referenced until it exits.
+_STILL_RUNNING: list[Worker] = []
 
 
 class TaskControl:
@@ -124,6 +131,10 @@ class WorkerPool(QObject):
         return [w for w in self._workers if w.is_running()]
 
     def shutdown(self, msecs: int = 30_000) -> None:
+        """Stop and wait for every worker; one still running afterwards is kept alive, never destroyed."""
         for worker in list(self._workers):
-            worker.wait(msecs)
+            if not worker.wait(msecs):
+                log.warning("worker %r still running after %d ms; kept alive until exit",
+                            worker._thread.objectName(), msecs)
+                _STILL_RUNNING.append(worker)
         self._workers.clear()

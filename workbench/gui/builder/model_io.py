@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core.document import CompileSpec, ExperimentDocument, ModelSpec
-from workbench.core.errors import DesignError
-
-
-@dataclass
-class ImportedDesign:
-    """What an opened model file brings into the builder: its layers and, if the file has one, its compile."""
-
-    model: ModelSpec
-    compile: CompileSpec | None = None
+from workbench.core.document import ExperimentDocument, ModelSpec
 
 
 def export_python_text(document: ExperimentDocument) -> str:
@@ -24,13 +14,8 @@ def export_python_text(document: ExperimentDocument) -> str:
     return export_python(document)
 
 
-def import_model_document(path: str | Path) -> ImportedDesign:
-    """Read a ``.keras`` file with the core importer (safe mode); DesignError explains a refusal."""
+def import_model_document(path: str | Path) -> ModelSpec:
+    """Read a ``.keras`` file's layers with the core importer (safe mode); DesignError explains a refusal."""
     from workbench.core.design.importer import import_keras_model
 
-    result = import_keras_model(path)
-    if isinstance(result, ExperimentDocument):
-        return ImportedDesign(model=result.model, compile=result.compile)
-    if isinstance(result, ModelSpec):
-        return ImportedDesign(model=result)
-    raise DesignError(f"{path}: the importer returned {type(result).__name__}, not a model design.")
+    return import_keras_model(path)

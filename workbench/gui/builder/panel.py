@@ -484,17 +484,14 @@ class BuilderPanel(QWidget):
         return worker
 
     @Slot(object)
-    def _on_model_imported(self, imported) -> None:
+    def _on_model_imported(self, model) -> None:
         path = self._import_path
         self.open_model_button.setEnabled(True)
-        model = imported.model
 
         def change(document) -> None:
             document.model = model
-            if imported.compile is not None:
-                document.compile = imported.compile
 
-        self.session.edit(f"Open model {path.name}", "model" if imported.compile is None else "all", change)
+        self.session.edit(f"Open model {path.name}", "model", change)
         self.show_message(f"Imported {len(model.layers)} layers from {path.name}. Edit → Undo brings the "
                           "previous design back.")
         if self.stack_model.rowCount():

@@ -8,7 +8,7 @@ every sample's text, so it runs in a Worker.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -229,15 +229,25 @@ class SampleBrowser(QWidget):
         self.count_label.setText("searching…")
         worker = Worker(search_samples, self.loaded, self.split, query, candidates, name="data-search")
         worker.finished.connect(self._on_search_finished)
-        worker.failed.connect(lambda message: self.count_label.setText(message.splitlines()[0]))
+        # Bound slots of this GUI-thread widget make the connections queued; a lambda would run
+        # on the worker thread and touch the label from there.
+        worker.failed.connect(self._on_search_failed)
         self._search_worker = worker
         self.pool.start(worker)
 
+    @Slot(object)
     def _on_search_finished(self, indices: object) -> None:
         if self.sender() is not self._search_worker:
             return  # an older search finished after a newer one started
         self._search_worker = None
         self._apply_listing(np.asarray(indices, dtype=np.int64))
+
+    @Slot(str)
+    def _on_search_failed(self, message: str) -> None:
+        if self.sender() is not self._search_worker:
+            return  # a superseded search failing must not overwrite the newer listing's count
+        self._search_worker = None
+        self.count_label.setText((message.splitlines() or [""])[0])
 
     def _apply_listing(self, indices: np.ndarray) -> None:
         assert self.loaded is not None

@@ -163,6 +163,14 @@ class CharPage(QWidget):
         else:
             self._on_seed_changed()
 
+    def reset(self) -> None:
+        """Forget the run: stop generating and drop pending seed and distribution work."""
+        self.stop()
+        self.seed_timer.stop()
+        self.dist_runner.cancel()
+        self.char_run = None
+        self.probabilities = None
+
     def use_random_window(self) -> None:
         if self.char_run is None:
             return

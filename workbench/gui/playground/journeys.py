@@ -115,5 +115,3 @@ def generate_journey(window, app, args, shoot) -> dict[str, Any]:
     )
     return facts
 
-
-JOURNEYS = {"playground": playground_journey, "generate": generate_journey}

@@ -60,6 +60,12 @@ class TextPage(QWidget):
         if self.text_edit.toPlainText().strip():
             self.timer.start()
 
+    def reset(self) -> None:
+        """Forget the run: a pending debounce must not predict with it after another run is picked."""
+        self.timer.stop()
+        self.loaded = None
+        self.token_view.set_tokens([])
+
     def predict_now(self) -> None:
         if self.loaded is None:
             return
@@ -116,6 +122,11 @@ class ImagePage(QWidget):
         self.loaded = payload["loaded"]
         if not self.canvas.is_empty:
             self.timer.start()
+
+    def reset(self) -> None:
+        """Forget the run: a pending debounce must not predict with it after another run is picked."""
+        self.timer.stop()
+        self.loaded = None
 
     def clear(self) -> None:
         self.canvas.clear()
@@ -199,6 +210,11 @@ class TablePage(QWidget):
                 values[name] = None if text == self.MISSING else text
         return values
 
+    def reset(self) -> None:
+        """Forget the run: a pending debounce must not predict with it after another run is picked."""
+        self.timer.stop()
+        self.loaded = None
+
     def predict_now(self) -> None:
         if self.loaded is not None:
             self.panel.request_prediction(jobs.predict_row_task, self.loaded, self.row())
@@ -247,6 +263,10 @@ class PointsPage(QWidget):
         self.range = ((float(low[0]), float(high[0])), (float(low[1]), float(high[1])))
         self.panel.request_prediction(jobs.decision_grid_task, self.loaded, *self.range)
 
+    def reset(self) -> None:
+        self.loaded = None
+        self.grid = None
+
     def show_result(self, grid: dict) -> None:
         self.grid = grid
         label, score = np.asarray(grid["label"]), np.asarray(grid["score"])
@@ -272,3 +292,6 @@ class EmptyPage(QWidget):
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
         layout.addWidget(label)
+
+    def reset(self) -> None:
+        """Nothing to forget; present so that every page can be reset alike."""

@@ -49,6 +49,8 @@ class PlaygroundPanel(QWidget):
         self.current_path: str | None = None
         self._load_worker: Worker | None = None
         self.last_prediction: dict | None = None
+        # Which page and run the latest prediction request was made for; results for any other are stale.
+        self._prediction_for: tuple[str, Any] | None = None
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -134,11 +136,12 @@ class PlaygroundPanel(QWidget):
     def refresh_runs(self) -> None:
         from workbench.core.training.runs import RunStore
 
+        problem = ""
         try:
             records = RunStore(self.context.runs_dir).list_runs()
         except (OSError, WorkbenchError) as exc:
             records = []
-            self.show_message(f"Cannot list runs in {self.context.runs_dir}: {exc}", "error")
+            problem = f"Cannot list runs in {self.context.runs_dir}: {exc}"
         self.run_picker.blockSignals(True)
         self.run_picker.clear()
         self.run_picker.addItem("Choose a run…", None)
@@ -151,6 +154,11 @@ class PlaygroundPanel(QWidget):
                 keep = self.run_picker.count() - 1
         self.run_picker.setCurrentIndex(keep)
         self.run_picker.blockSignals(False)
+        if self.current_path and keep == 0:
+            # The open run was deleted (or can no longer be listed): do not keep showing it.
+            self._on_run_picked(0)
+        if problem:
+            self.show_message(problem, "error")
 
     def open_run(self, run_dir: str) -> None:
         """Select (and load) the run in ``run_dir``, e.g. from the Runs panel."""
@@ -175,7 +183,8 @@ class PlaygroundPanel(QWidget):
     def _on_run_picked(self, index: int) -> None:
         path = self.run_picker.itemData(index)
         self.runner.cancel()
-        self.page_widgets["char"].stop()
+        for page in self.page_widgets.values():
+            page.reset()
         self.loaded = None
         self.current_path = path
         self.clear_prediction()
@@ -237,6 +246,7 @@ class PlaygroundPanel(QWidget):
     # ------------------------------------------------------------------ predictions
 
     def request_prediction(self, fn, *args: Any) -> None:
+        self._prediction_for = (self.current_page, self.loaded)
         self.runner.request(fn, *args)
 
     def clear_prediction(self) -> None:
@@ -245,6 +255,9 @@ class PlaygroundPanel(QWidget):
         self.chart.clear_bars()
 
     def _on_prediction(self, outcome: dict) -> None:
+        owner = self._prediction_for
+        if self.loaded is None or owner is None or owner[0] != self.current_page or owner[1] is not self.loaded:
+            return  # requested for a run or page that is no longer shown
         page = self.pages.currentWidget()
         if self.current_page == "points":
             self.show_message("", "info")

@@ -170,13 +170,17 @@ class TrainSettingsEditor(QWidget):
         self.checkpoint.toggled.connect(
             lambda v: self._set("Set checkpoint", lambda d: setattr(t(d), "checkpoint_best", v)))
         self.early.toggled.connect(self._on_early_changed)
-        self.early_monitor.currentTextChanged.connect(self._on_early_changed)
+        # Editable: commit a finished name (Enter, focus out) or a picked item, not every keystroke.
+        self.early_monitor.activated.connect(self._on_early_changed)
+        self.early_monitor.lineEdit().editingFinished.connect(self._on_early_changed)
         self.early_min_delta.setKeyboardTracking(False)
         self.early_min_delta.valueChanged.connect(self._on_early_changed)
         self.early_patience.valueChanged.connect(self._on_early_changed)
         self.early_restore.toggled.connect(self._on_early_changed)
         self.reduce.toggled.connect(self._on_reduce_changed)
-        self.reduce_monitor.currentTextChanged.connect(self._on_reduce_changed)
+        # Editable: commit a finished name (Enter, focus out) or a picked item, not every keystroke.
+        self.reduce_monitor.activated.connect(self._on_reduce_changed)
+        self.reduce_monitor.lineEdit().editingFinished.connect(self._on_reduce_changed)
         self.reduce_factor.setKeyboardTracking(False)
         self.reduce_factor.valueChanged.connect(self._on_reduce_changed)
         self.reduce_patience.valueChanged.connect(self._on_reduce_changed)
