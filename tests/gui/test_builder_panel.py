@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
@@ -348,7 +346,7 @@ def test_open_model_imports_a_keras_file_as_one_undo_step(panel, qtbot, tmp_path
     assert panel.session.document.model.input_shape == [10000]
 
 
-def test_builder_in_main_window(main_window, qtbot):
+def test_builder_in_main_window(main_window, qtbot, tmp_path):
     panel = main_window.panels["builder"]
     assert isinstance(panel, BuilderPanel)
     assert main_window.new_from_template("imdb-dense")
@@ -366,7 +364,7 @@ def test_builder_in_main_window(main_window, qtbot):
     checkbox = panel.findChild(QCheckBox, "metric_auc")
     assert checkbox is not None
     QApplication.processEvents()
-    main_window.grab().save(str(Path("/tmp/builder_main_window.png")))
+    assert main_window.grab().save(str(tmp_path / "builder_main_window.png"))
 
 
 def test_drop_event_on_the_view_inserts_between_rows(panel):

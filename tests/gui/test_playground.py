@@ -121,7 +121,7 @@ def test_drawn_digit_is_classified_with_its_28x28_input(qtbot, make_panel, tmp_p
     assert centre_of_mass(shown) == pytest.approx((13.5, 13.5), abs=0.6)
     QTest.mouseClick(panel.findChild(object, "clearCanvasButton"), Qt.MouseButton.LeftButton)
     assert canvas.is_empty and panel.findChild(object, "probabilityChart").labels == []
-    panel.grab().save("/tmp/playground_test_digit.png")
+    assert panel.grab().save(str(tmp_path / "playground_digit.png"))
 
 
 def test_unusable_runs_get_inline_messages(qtbot, make_panel, tmp_path):
@@ -183,7 +183,7 @@ def test_generation_streams_columns_and_stops_at_once(qtbot, make_panel, tmp_pat
     assert "never saw" in page.seed_info.text()
     page.seed_edit.setPlainText(first[0][:5] + first[0][:20])
     assert "25 characters, the model reads the last 20" in page.seed_info.text()
-    panel.grab().save("/tmp/playground_test_char.png")
+    assert panel.grab().save(str(tmp_path / "playground_char.png"))
 
 
 def test_dropped_image_file_is_fitted_and_inverted(qtbot, tmp_path):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.document import EarlyStoppingSpec, ExperimentDocument, ReduceLRSpec
+from workbench.core.document import MAX_VALIDATION_SPLIT, EarlyStoppingSpec, ExperimentDocument, ReduceLRSpec
 from workbench.core.errors import WorkbenchError
 
 MONITORS = ["val_loss", "loss", "val_accuracy", "accuracy"]
@@ -48,7 +48,7 @@ class TrainSettingsEditor(QWidget):
         form.addRow("Batch size", self.batch_size)
         self.validation_split = QDoubleSpinBox()
         self.validation_split.setObjectName("validationSplitSpin")
-        self.validation_split.setRange(0.0, 0.95)
+        self.validation_split.setRange(0.0, MAX_VALIDATION_SPLIT)
         self.validation_split.setSingleStep(0.05)
         self.validation_split.setDecimals(2)
         self.validation_split.setSpecialValueText("none")
